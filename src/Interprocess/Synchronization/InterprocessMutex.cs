@@ -54,10 +54,10 @@ public struct InterprocessMutex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Lock()
     {
-        int tid = ThreadIdentity.Tid;
-        if (_lock.TryAcquireFast(tid) != LockStatus.Acquired)
+        var me = ThreadIdentity.Current;
+        if (_lock.TryAcquireFast(me) != LockStatus.Acquired)
         {
-            Throw.IfAbandoned(_lock.Acquire(tid, Deadline.Infinite, default));
+            Throw.IfAbandoned(_lock.Acquire(me, Deadline.Infinite, default));
         }
     }
 
@@ -68,7 +68,7 @@ public struct InterprocessMutex
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public void Lock(CancellationToken cancellationToken) =>
-        Throw.IfAbandoned(_lock.Acquire(ThreadIdentity.Tid, Deadline.Infinite, cancellationToken));
+        Throw.IfAbandoned(_lock.Acquire(ThreadIdentity.Current, Deadline.Infinite, cancellationToken));
 
     /// <summary>Locks the mutex if it is free, without waiting.</summary>
     /// <returns>True if the caller now holds the mutex.</returns>
@@ -77,8 +77,8 @@ public struct InterprocessMutex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLock()
     {
-        int tid = ThreadIdentity.Tid;
-        return _lock.TryAcquireFast(tid) == LockStatus.Acquired || TryLockSlow(tid);
+        var me = ThreadIdentity.Current;
+        return _lock.TryAcquireFast(me) == LockStatus.Acquired || TryLockSlow(me);
     }
 
     /// <summary>Locks the mutex, waiting at most <paramref name="timeout"/> (measured on the monotonic clock).</summary>
@@ -91,7 +91,7 @@ public struct InterprocessMutex
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        Throw.IfAbandoned(_lock.Acquire(ThreadIdentity.Tid, Deadline.FromTimeout(timeout), cancellationToken));
+        Throw.IfAbandoned(_lock.Acquire(ThreadIdentity.Current, Deadline.FromTimeout(timeout), cancellationToken));
 
     /// <summary>
     /// Locks the mutex, waiting at most <paramref name="timeout"/>, and reports a dead previous owner as a
@@ -105,14 +105,14 @@ public struct InterprocessMutex
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _lock.Acquire(ThreadIdentity.Tid, Deadline.FromTimeout(timeout), cancellationToken);
+        _lock.Acquire(ThreadIdentity.Current, Deadline.FromTimeout(timeout), cancellationToken);
 
     /// <summary>Unlocks the mutex.</summary>
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the mutex.</exception>
     /// <exception cref="InvalidOperationException">This is a copy of the mutex that was locked.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Unlock() => _lock.Release(ThreadIdentity.Tid);
+    public void Unlock() => _lock.Release(ThreadIdentity.Current);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryLockSlow(int tid) => Throw.IfAbandoned(_lock.Acquire(tid, Deadline.FromTimeout(TimeSpan.Zero), default));
+    private bool TryLockSlow(ThreadIdentity.State me) => Throw.IfAbandoned(_lock.Acquire(me, Deadline.FromTimeout(TimeSpan.Zero), default));
 }

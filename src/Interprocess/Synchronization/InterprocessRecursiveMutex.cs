@@ -69,14 +69,14 @@ public struct InterprocessRecursiveMutex
     public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
-        int tid = ThreadIdentity.Tid;
+        var me = ThreadIdentity.Current;
         if (_lock.IsHeldByCurrentThread)
         {
             _lock.Recursion = checked(_lock.Recursion + 1);
             return LockStatus.Acquired;
         }
 
-        var status = _lock.Acquire(tid, deadline, cancellationToken);
+        var status = _lock.Acquire(me, deadline, cancellationToken);
         if (status != LockStatus.NotAcquired)
         {
             _lock.Recursion = 1;
@@ -92,12 +92,12 @@ public struct InterprocessRecursiveMutex
     {
         if (!_lock.IsHeldByCurrentThread)
         {
-            _lock.Release(ThreadIdentity.Tid); // throws the not-owner error
+            _lock.Release(ThreadIdentity.Current); // throws the not-owner error
         }
 
         if (--_lock.Recursion == 0)
         {
-            _lock.Release(ThreadIdentity.Tid);
+            _lock.Release(ThreadIdentity.Current);
         }
     }
 }

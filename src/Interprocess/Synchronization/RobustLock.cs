@@ -25,8 +25,9 @@ namespace Interprocess.Synchronization;
 /// When the thread dies, whether its process was killed with SIGKILL or the thread simply exited, the kernel
 /// walks the list, sets OWNER_DIED in every word the thread still owns and wakes one waiter. The next locker
 /// sees OWNER_DIED, takes the lock and reports <see cref="LockStatus.AcquiredAbandoned"/>; the lock stays
-/// usable. The protocol (list_op_pending set around each change, the list manipulated only by its owner
-/// thread) is glibc's, so the two kinds of entries live side by side in one list. As a fallback (a word
+/// usable. The list is glibc's own doubly linked list, manipulated only by its owner thread exactly as glibc
+/// does, so the two kinds of entries live side by side in it (see <see cref="Link"/> for why glibc's
+/// list_op_pending stores are not needed here). As a fallback (a word
 /// damaged in shared memory, a mapping removed before its owner died, a C library without robust lists) a
 /// waiter that has slept for <see cref="LivenessCheckNanoseconds"/> checks whether the owner thread still
 /// exists and recovers the lock if it does not. Thread ids are those of the pid namespace the processes share.</para>
@@ -73,30 +74,18 @@ internal unsafe struct RobustLock
     /// Takes the lock if it is free; the whole uncontended path: one compare-exchange and the list link.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal LockStatus TryAcquireFast(int tid)
+    internal LockStatus TryAcquireFast(ThreadIdentity.State me)
     {
         RobustLock* self = (RobustLock*)Unsafe.AsPointer(ref this);
-        RobustListHead* head = ThreadIdentity.Head;
-        if (ThreadIdentity.IsOnStack(self))
+        if (me.IsOnStack(self))
         {
             ThrowCopied();
         }
 
-        if (head != null)
+        if (Interlocked.CompareExchange(ref self->Word, me.Tid, 0) == 0)
         {
-            // (1) announce the entry, so a death between the exchange and the link is still handled.
-            Volatile.Write(ref head->ListOpPending, (nint)(&self->Next));
-        }
-
-        if (Interlocked.CompareExchange(ref self->Word, tid, 0) == 0)
-        {
-            Link(head, self);
+            Link(me.Head, self);
             return LockStatus.Acquired;
-        }
-
-        if (head != null)
-        {
-            Volatile.Write(ref head->ListOpPending, 0);
         }
 
         return LockStatus.NotAcquired;
@@ -104,39 +93,33 @@ internal unsafe struct RobustLock
 
     /// <summary>
     /// Takes the lock, waiting until <paramref name="deadline"/>; reports whether a dead owner's lock was
-    /// taken over. <paramref name="tid"/> must not own the lock already.
+    /// taken over. The caller must not own the lock already.
     /// </summary>
-    internal LockStatus Acquire(int tid, Deadline deadline, CancellationToken cancellationToken)
+    internal LockStatus Acquire(ThreadIdentity.State me, Deadline deadline, CancellationToken cancellationToken)
     {
-        LockStatus status = TryAcquireFast(tid);
-        return status != LockStatus.NotAcquired ? status : AcquireSlow(tid, deadline, cancellationToken);
+        LockStatus status = TryAcquireFast(me);
+        return status != LockStatus.NotAcquired ? status : AcquireSlow(me, deadline, cancellationToken);
     }
 
-    /// <summary>Releases the lock held by <paramref name="tid"/>, waking one waiter if there may be one.</summary>
+    /// <summary>Releases the lock held by <paramref name="me"/>, waking one waiter if there may be one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Release(int tid)
+    internal void Release(ThreadIdentity.State me)
     {
         RobustLock* self = (RobustLock*)Unsafe.AsPointer(ref this);
-        if ((self->Word & TidMask) != tid)
+        int word = self->Word;
+        if ((word & TidMask) != me.Tid)
         {
-            ThrowNotOwner(self->Word & TidMask);
+            ThrowNotOwner(word & TidMask, me.Tid);
         }
 
-        RobustListHead* head = ThreadIdentity.Head;
-        if (head != null)
+        if (me.Head != null)
         {
-            Volatile.Write(ref head->ListOpPending, (nint)(&self->Next));
+            // Out of the list before the word is freed: the moment it is free, another thread may link it.
             Unlink(self);
         }
 
         // The exchange publishes every write made under the lock (release), and frees the word.
-        int old = Interlocked.Exchange(ref self->Word, 0);
-        if (head != null)
-        {
-            Volatile.Write(ref head->ListOpPending, 0);
-        }
-
-        if ((old & WaitersBit) != 0)
+        if ((Interlocked.Exchange(ref self->Word, 0) & WaitersBit) != 0)
         {
             FutexCalls.Wake(&self->Word, 1);
         }
@@ -148,7 +131,13 @@ internal unsafe struct RobustLock
         "This lock lives on the stack: it is a copy of a lock in shared memory (C# copied the struct). " +
         "Use the lock in place, through a ref (e.g. region.GetRef<MyShared>(0).Mutex.Lock()).");
 
-    /// <summary>Links the (just acquired) lock at the front of this thread's robust list; clears list_op_pending.</summary>
+    /// <summary>
+    /// Links the (just acquired) lock at the front of this thread's robust list. The kernel follows only the
+    /// "next" pointers, so the list it may walk at any instant is whole: before the last store it does not
+    /// hold the lock, after it it does. A death between the compare-exchange and that store leaves a lock
+    /// owned by a dead thread and not in its list; the liveness check of the waiters recovers it. That is
+    /// why the fast path can skip glibc's list_op_pending stores.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Link(RobustListHead* head, RobustLock* self)
     {
@@ -163,12 +152,11 @@ internal unsafe struct RobustLock
         *(nint*)(first - sizeof(nint)) = entry;
         self->Next = head->List;
         self->Prev = (nint)head;
-        // (2) publish the entry in the list, then (3) clear list_op_pending.
+        // Publish the entry in the list last.
         Volatile.Write(ref head->List, entry);
-        Volatile.Write(ref head->ListOpPending, 0);
     }
 
-    /// <summary>Unlinks the lock from this thread's robust list (list_op_pending set by the caller).</summary>
+    /// <summary>Unlinks the lock from this thread's robust list; the kernel's walk skips it from the store to the previous entry on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Unlink(RobustLock* self)
     {
@@ -187,8 +175,9 @@ internal unsafe struct RobustLock
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private LockStatus AcquireSlow(int tid, Deadline deadline, CancellationToken cancellationToken)
+    private LockStatus AcquireSlow(ThreadIdentity.State me, Deadline deadline, CancellationToken cancellationToken)
     {
+        int tid = me.Tid;
         RobustLock* self = (RobustLock*)Unsafe.AsPointer(ref this);
         int* word = &self->Word;
         if ((Volatile.Read(ref *word) & TidMask) == tid)
@@ -220,7 +209,7 @@ internal unsafe struct RobustLock
                 if ((old & OwnerDiedBit) != 0)
                 {
                     // The owner died: take the lock over, keeping the waiters bit for the others.
-                    if (TryTake(tid, old, tid | (old & WaitersBit), self))
+                    if (TryTake(me, old, tid | (old & WaitersBit), self))
                     {
                         return LockStatus.AcquiredAbandoned;
                     }
@@ -231,7 +220,7 @@ internal unsafe struct RobustLock
                 if (old == 0)
                 {
                     // Free. Having slept, we cannot know whether others sleep too: keep the waiters bit set.
-                    if (TryTake(tid, 0, waited ? tid | WaitersBit : tid, self))
+                    if (TryTake(me, 0, waited ? tid | WaitersBit : tid, self))
                     {
                         return LockStatus.Acquired;
                     }
@@ -273,25 +262,14 @@ internal unsafe struct RobustLock
         }
     }
 
-    /// <summary>Compare-exchange <paramref name="from"/> → <paramref name="to"/> with the robust-list protocol around it.</summary>
-    private static bool TryTake(int tid, int from, int to, RobustLock* self)
+    /// <summary>Compare-exchange <paramref name="from"/> → <paramref name="to"/>, linking the lock on success.</summary>
+    private static bool TryTake(ThreadIdentity.State me, int from, int to, RobustLock* self)
     {
-        RobustListHead* head = ThreadIdentity.Head;
-        if (head != null)
-        {
-            Volatile.Write(ref head->ListOpPending, (nint)(&self->Next));
-        }
-
         if (Interlocked.CompareExchange(ref self->Word, to, from) == from)
         {
-            Debug.Assert((to & TidMask) == tid, "the new word names the caller as owner");
-            Link(head, self);
+            Debug.Assert((to & TidMask) == me.Tid, "the new word names the caller as owner");
+            Link(me.Head, self);
             return true;
-        }
-
-        if (head != null)
-        {
-            Volatile.Write(ref head->ListOpPending, 0);
         }
 
         return false;
@@ -315,10 +293,10 @@ internal unsafe struct RobustLock
         Libc.Kill(tid, 0) == 0 || Errors.LastErrno != (int)Errno.ESRCH;
 
     [DoesNotReturn]
-    private static void ThrowNotOwner(int owner) => throw new SynchronizationLockException(
+    private static void ThrowNotOwner(int owner, int caller) => throw new SynchronizationLockException(
         owner == 0
             ? "The lock is not held: unlock without a matching lock."
-            : $"The lock is held by thread {owner}, not by the calling thread {ThreadIdentity.Tid}; only the owner may unlock it.");
+            : $"The lock is held by thread {owner}, not by the calling thread {caller}; only the owner may unlock it.");
 
     [DoesNotReturn]
     private static void ThrowNotLinked() => throw new InvalidOperationException(

@@ -4,58 +4,37 @@ using Interprocess.Interop;
 namespace Interprocess.Synchronization;
 
 /// <summary>
-/// Who the calling thread is, as the kernel knows it: its thread id (what lock words store as the owner) and
-/// the address of the robust-futex list head glibc registered for it. Both are read once per thread.
+/// Who the calling thread is, as the kernel knows it: its thread id (what lock words store as the owner), the
+/// address of the robust-futex list head glibc registered for it, and its stack bounds. All are read once per
+/// thread and kept in one thread-static object, so the lock fast path makes a single thread-local access.
 /// </summary>
 internal static unsafe class ThreadIdentity
 {
-    /// <summary>The kernel thread id of this thread; 0 until first asked.</summary>
+    /// <summary>This thread's identity; null until first asked.</summary>
     [ThreadStatic]
-    private static int t_tid;
-
-    /// <summary>This thread's robust list head, or null when robust lists cannot be used (see <see cref="Init"/>).</summary>
-    [ThreadStatic]
-    private static RobustListHead* t_head;
-
-    /// <summary>The lowest address of this thread's stack.</summary>
-    [ThreadStatic]
-    private static nuint t_stackLow;
-
-    /// <summary>The size of this thread's stack in bytes (0 if unknown).</summary>
-    [ThreadStatic]
-    private static nuint t_stackSize;
+    private static State? t_state;
 
     /// <summary>The process id, read once.</summary>
     internal static readonly int ProcessId = Environment.ProcessId;
+
+    /// <summary>The calling thread's identity.</summary>
+    internal static State Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_state ?? Init();
+    }
 
     /// <summary>The kernel thread id of the calling thread.</summary>
     internal static int Tid
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            int tid = t_tid;
-            return tid != 0 ? tid : Init();
-        }
+        get => Current.Tid;
     }
-
-    /// <summary>The calling thread's robust list head (null if unavailable). Call after <see cref="Tid"/>.</summary>
-    internal static RobustListHead* Head
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => t_head;
-    }
-
-    /// <summary>
-    /// True when <paramref name="address"/> lies on the calling thread's stack: a lock found there is a copy of
-    /// one in shared memory (C# copies structs silently), and must never be linked into the robust list.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool IsOnStack(void* address) => (nuint)address - t_stackLow < t_stackSize;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int Init()
+    private static State Init()
     {
+        var state = new State { Tid = Libc.GetTid() };
         byte* attr = stackalloc byte[Libc.PThreadAttrBufferSize];
         if (Libc.PThreadGetAttrNp(Libc.PThreadSelf(), attr) == 0)
         {
@@ -63,28 +42,49 @@ internal static unsafe class ThreadIdentity
             nuint size;
             if (Libc.PThreadAttrGetStack(attr, &low, &size) == 0)
             {
-                t_stackLow = (nuint)low;
-                t_stackSize = size;
+                state.StackLow = (nuint)low;
+                state.StackSize = size;
             }
 
             Libc.PThreadAttrDestroy(attr);
         }
 
-        int tid = Libc.GetTid();
         RobustListHead* head = null;
         nuint len = 0;
         // glibc registers one robust list per thread and links its robust pthread mutexes into it with the
         // futex word 32 bytes before the list entry (pthread_mutex_t on 64-bit). Our lock words use the same
         // geometry, so the kernel treats them alike when the thread dies. Anything else (another libc, no
         // robust list): fall back to owner liveness checks only.
-        if (Libc.GetRobustList(Libc.SYS_get_robust_list, 0, &head, &len) != 0 || head == null ||
-            len != (nuint)sizeof(RobustListHead) || head->FutexOffset != RobustLock.FutexOffset)
+        if (Libc.GetRobustList(Libc.SYS_get_robust_list, 0, &head, &len) == 0 && head != null &&
+            len == (nuint)sizeof(RobustListHead) && head->FutexOffset == RobustLock.FutexOffset)
         {
-            head = null;
+            state.Head = head;
         }
 
-        t_head = head;
-        t_tid = tid;
-        return tid;
+        t_state = state;
+        return state;
+    }
+
+    /// <summary>One thread's identity.</summary>
+    internal sealed class State
+    {
+        /// <summary>The kernel thread id.</summary>
+        internal int Tid;
+
+        /// <summary>The robust list head glibc registered for the thread, or null when it cannot be used.</summary>
+        internal RobustListHead* Head;
+
+        /// <summary>The lowest address of the thread's stack.</summary>
+        internal nuint StackLow;
+
+        /// <summary>The size of the thread's stack (0 if unknown).</summary>
+        internal nuint StackSize;
+
+        /// <summary>
+        /// True when <paramref name="address"/> lies on this thread's stack: a lock found there is a copy of one
+        /// in shared memory (C# copies structs silently), and must never be linked into the robust list.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool IsOnStack(void* address) => (nuint)address - StackLow < StackSize;
     }
 }
