@@ -90,9 +90,15 @@ public class InterprocessException : Exception
     /// Builds the exception for a native call that failed with <paramref name="errno"/>: the one errno→exception
     /// mapping of the library. The message names the operation, the object and the native error with its text.
     /// </summary>
-    internal static InterprocessException FromErrno(int errno, string operation, string? objectName)
+    internal static InterprocessException FromErrno(int errno, string operation, string? objectName) =>
+        FromErrno(errno, operation, objectName, Categorize(errno));
+
+    /// <summary>
+    /// As <see cref="FromErrno(int, string, string?)"/>, for a call whose errno means something more precise in
+    /// its context than in general (System V's EINVAL for "no segment with that id" is <see cref="InterprocessErrorCode.NotFound"/>).
+    /// </summary>
+    internal static InterprocessException FromErrno(int errno, string operation, string? objectName, InterprocessErrorCode code)
     {
-        var code = Categorize(errno);
         string text = System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno);
         string target = objectName is null ? string.Empty : $" for '{objectName}'";
         string message = $"{operation} failed{target}: {text} ({ErrnoName(errno)}, errno {errno}).";

@@ -24,43 +24,37 @@ public sealed class FileMapping : IDisposable
     /// <summary>Opens an existing file for mapping.</summary>
     /// <param name="path">The file's path.</param>
     /// <param name="access">Read-write (the default) or read-only.</param>
-    /// <exception cref="ArgumentException">The path is empty, or the access is not ReadOnly or ReadWrite.</exception>
-    /// <exception cref="InterprocessException">The file does not exist (<see cref="InterprocessErrorCode.NotFound"/>), is a directory, or cannot be opened.</exception>
+    /// <exception cref="ArgumentNullException">The path is null.</exception>
+    /// <exception cref="ArgumentException">The path is empty or contains a NUL, or the access is not ReadOnly or ReadWrite.</exception>
+    /// <exception cref="InterprocessException">The file does not exist (<see cref="InterprocessErrorCode.NotFound"/>), is a directory
+    /// or not a regular file (<see cref="InterprocessErrorCode.InvalidPath"/>), or cannot be opened.</exception>
     public FileMapping(string path, AccessMode access = AccessMode.ReadWrite)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        FileDescriptorInfo.ValidatePath(path, nameof(path));
         if (access is not (AccessMode.ReadOnly or AccessMode.ReadWrite))
         {
             throw new ArgumentException($"A file is opened ReadOnly or ReadWrite, not {access}; {access} applies to a MappedRegion.", nameof(access));
         }
 
         int flags = (access == AccessMode.ReadOnly ? Fcntl.O_RDONLY : Fcntl.O_RDWR) | Fcntl.O_CLOEXEC;
-        SafeFileDescriptor fd;
-        while (true)
+        var fd = FileDescriptorInfo.Open(path, flags, 0, path);
+        try
         {
-            fd = Libc.Open(path, flags, 0);
-            if (!fd.IsInvalid)
+            var st = FileDescriptorInfo.Stat(fd, "fstat", path);
+            if ((st.st_mode & StatMode.S_IFMT) != StatMode.S_IFREG)
             {
-                break;
-            }
-
-            int errno = Errors.LastErrno;
-            fd.Dispose();
-            if (errno != (int)Errno.EINTR)
-            {
-                throw InterprocessException.FromErrno(errno, "open", path);
+                string what = (st.st_mode & StatMode.S_IFMT) == StatMode.S_IFDIR ? "a directory" : "not a regular file";
+                throw new InterprocessException(InterprocessErrorCode.InvalidPath, $"'{path}' is {what} and cannot be mapped.")
+                {
+                    ObjectName = path,
+                    Operation = "open",
+                };
             }
         }
-
-        var st = FileDescriptorInfo.Stat(fd, "fstat", path);
-        if ((st.st_mode & StatMode.S_IFMT) != StatMode.S_IFREG)
+        catch
         {
             fd.Dispose();
-            throw new InterprocessException(InterprocessErrorCode.InvalidPath, $"'{path}' is not a regular file and cannot be mapped.")
-            {
-                ObjectName = path,
-                Operation = "open",
-            };
+            throw;
         }
 
         _fd = fd;
@@ -91,10 +85,12 @@ public sealed class FileMapping : IDisposable
     /// <summary>Deletes a file (the counterpart of Boost's <c>file_mapping::remove</c>).</summary>
     /// <param name="path">The file's path.</param>
     /// <returns>True if a file was deleted; false if there was none.</returns>
-    /// <exception cref="InterprocessException">The OS refused.</exception>
+    /// <exception cref="ArgumentNullException">The path is null.</exception>
+    /// <exception cref="ArgumentException">The path is empty or contains a NUL.</exception>
+    /// <exception cref="InterprocessException">The OS refused (a directory is <see cref="InterprocessErrorCode.InvalidPath"/> or <see cref="InterprocessErrorCode.PermissionDenied"/>).</exception>
     public static bool Remove(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        FileDescriptorInfo.ValidatePath(path, nameof(path));
         if (Libc.Unlink(path) == 0)
         {
             return true;

@@ -65,6 +65,35 @@ public sealed unsafe class MappedRegion : IDisposable
     {
     }
 
+    /// <summary>Maps anonymous shared memory (this process's or another's, opened from its handle).</summary>
+    /// <param name="memory">The memory to map.</param>
+    /// <param name="access">How to map: ReadWrite (default), ReadOnly, CopyOnWrite or ReadPrivate. ReadWrite needs memory opened read-write.</param>
+    /// <param name="offset">Where the region starts in the memory; need not be page-aligned.</param>
+    /// <param name="size">How many bytes to map; 0 maps from <paramref name="offset"/> to the end of the memory.</param>
+    /// <param name="addressHint">An address the OS should try to map at (0: let it choose).</param>
+    /// <exception cref="ArgumentException">The access does not fit the memory's access, or the offset or size is negative or beyond the memory.</exception>
+    /// <exception cref="InterprocessException">The OS refused to map.</exception>
+    /// <exception cref="ObjectDisposedException">The memory was disposed.</exception>
+    public MappedRegion(AnonymousSharedMemory memory, AccessMode access = AccessMode.ReadWrite, long offset = 0, long size = 0, nint addressHint = 0)
+        : this(ArgumentNullCheck(memory).Descriptor, memory.DisplayName, memory.Access, access, offset, size, addressHint)
+    {
+    }
+
+    /// <summary>
+    /// Attaches a System V shared memory segment, whole (<c>shmat</c>). System V has no private mappings, so
+    /// only <see cref="AccessMode.ReadWrite"/> and <see cref="AccessMode.ReadOnly"/> are possible, and the region
+    /// cannot be shrunk.
+    /// </summary>
+    /// <param name="memory">The segment to attach.</param>
+    /// <param name="access">ReadWrite (default) or ReadOnly.</param>
+    /// <exception cref="ArgumentException">The access is CopyOnWrite or ReadPrivate, which System V does not support.</exception>
+    /// <exception cref="InterprocessException">The segment is gone (<see cref="InterprocessErrorCode.NotFound"/>),
+    /// no permission for that access (<see cref="InterprocessErrorCode.PermissionDenied"/>), or the OS refused.</exception>
+    public MappedRegion(XsiSharedMemory memory, AccessMode access = AccessMode.ReadWrite)
+        : this(Attach(memory, access), access, memory.DisplayName)
+    {
+    }
+
     /// <summary>Maps <paramref name="size"/> bytes of a descriptor at <paramref name="offset"/>.</summary>
     internal MappedRegion(SafeFileDescriptor fd, string name, AccessMode objectAccess, AccessMode access, long offset, long size, nint addressHint)
     {
@@ -99,7 +128,17 @@ public sealed unsafe class MappedRegion : IDisposable
         long page = PageSize;
         long pageOffset = offset % page;
         long mapOffset = offset - pageOffset;
-        nuint mapLength = (nuint)(size + pageOffset);
+
+        // Whole pages are mapped (and later unmapped) whatever the size; keeping the length rounded keeps
+        // ShrinkBy's arithmetic on page boundaries.
+        nuint mapLength = (nuint)AlignUp((nint)(size + pageOffset));
+        if (addressHint != 0 && addressHint % page != pageOffset)
+        {
+            throw new ArgumentException(
+                $"The address hint 0x{addressHint:x} is {addressHint % page} bytes into a page but the offset {offset} is {pageOffset} bytes into one; a region can start at the hint only if both are the same.",
+                nameof(addressHint));
+        }
+
         nint hint = addressHint == 0 ? 0 : addressHint - (nint)pageOffset;
 
         nint result = Libc.MMap(hint, mapLength, Protection(access), MapFlags(access), fd.Value, mapOffset);
@@ -116,15 +155,15 @@ public sealed unsafe class MappedRegion : IDisposable
     }
 
     /// <summary>Wraps memory attached with shmat (System V).</summary>
-    private MappedRegion(nint attached, long size, AccessMode access, string name)
+    private MappedRegion((nint Address, long Size) attached, AccessMode access, string name)
     {
         Name = name;
         Access = access;
         _unmapper = Unmapper.Shmdt;
-        _mapBase = attached;
-        _mapLength = (nuint)size;
-        _address = attached;
-        _size = size;
+        _mapBase = attached.Address;
+        _mapLength = (nuint)attached.Size;
+        _address = attached.Address;
+        _size = attached.Size;
     }
 
     /// <summary>The size of a memory page on this machine; mappings start and end on page boundaries.</summary>
@@ -272,12 +311,13 @@ public sealed unsafe class MappedRegion : IDisposable
         }
 
         nint start = Checked(offset, size);
-        nint aligned = AlignDown(start);
-        nuint length = (nuint)(size + (start - aligned));
-        if (length == 0)
+        if (size == 0)
         {
             return;
         }
+
+        nint aligned = AlignDown(start);
+        nuint length = (nuint)(size + (start - aligned));
 
         Errors.RetryCheck(() => Libc.MSync(aligned, length, async ? Mman.MS_ASYNC : Mman.MS_SYNC), "msync", Name);
     }
@@ -374,9 +414,31 @@ public sealed unsafe class MappedRegion : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"MappedRegion '{Name}' ({Access}, {_size} bytes)";
 
-    /// <summary>Attaches System V shared memory as a region.</summary>
-    internal static MappedRegion FromAttached(nint attached, long size, AccessMode access, string name) =>
-        new(attached, size, access, name);
+    /// <summary>shmat for the System V constructor: checks the access, attaches the whole segment.</summary>
+    private static (nint Address, long Size) Attach(XsiSharedMemory memory, AccessMode access)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        if (!Enum.IsDefined(access))
+        {
+            throw new ArgumentOutOfRangeException(nameof(access), access, "Not an AccessMode value.");
+        }
+
+        if (access is AccessMode.CopyOnWrite or AccessMode.ReadPrivate)
+        {
+            throw new ArgumentException(
+                $"System V shared memory has no private mappings: map '{memory.DisplayName}' ReadWrite or ReadOnly, not {access}.",
+                nameof(access));
+        }
+
+        long size = (long)XsiSharedMemory.Stat(memory.Id).shm_segsz;
+        nint attached = Libc.ShmAt(memory.Id, 0, access == AccessMode.ReadOnly ? Ipc.SHM_RDONLY : 0);
+        if (attached == -1)
+        {
+            throw XsiSharedMemory.IdError(Errors.LastErrno, "shmat", memory.Id);
+        }
+
+        return (attached, size);
+    }
 
     /// <summary>The address of [offset, offset + length) after checking it lies inside the region.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
