@@ -17,6 +17,9 @@ namespace Interprocess.Memory;
 /// writable accessors throw <see cref="NotSupportedException"/> instead.</para>
 /// <para>Dispose unmaps the memory. Spans and references obtained from the region must not be used after
 /// that; do not dispose a region while another thread is still using memory from it.</para>
+/// <para>There is deliberately no finalizer: a span or <c>ref T</c> into the region does not keep the
+/// <see cref="MappedRegion"/> object alive, so a finalizer could unmap memory that is still in use and crash
+/// the process. A region that is never disposed stays mapped until the process exits.</para>
 /// </remarks>
 public sealed unsafe class MappedRegion : IDisposable
 {
@@ -405,11 +408,8 @@ public sealed unsafe class MappedRegion : IDisposable
             Libc.MUnmap(mapBase, _mapLength);
         }
 
-        GC.SuppressFinalize(this);
     }
 
-    /// <summary>Unmaps a region that was never disposed, so the address space is not leaked.</summary>
-    ~MappedRegion() => Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"MappedRegion '{Name}' ({Access}, {_size} bytes)";
