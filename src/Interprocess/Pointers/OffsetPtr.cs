@@ -39,18 +39,26 @@ namespace Interprocess.Pointers;
 /// (a bad offset there crashes the process with a signal .NET cannot catch).</para>
 /// </remarks>
 /// <example>
-/// A linked list node and a walk over it, in any process that maps the region:
+/// A list node, built by one process:
 /// <code>
 /// struct Node { public OffsetPtr&lt;Node&gt; Next; public long Value; }
 ///
+/// using var shm = SharedMemoryObject.CreateNew("list", size: 4096);
+/// using var region = new MappedRegion(shm);
 /// ref Node first = ref region.GetRef&lt;Node&gt;(64);
 /// ref Node second = ref region.GetRef&lt;Node&gt;(96);
-/// first.Next.Set((Node*)Unsafe.AsPointer(ref second)); // in place: stores 32
-/// second.Next.SetNull();                               // stores 1
-///
-/// for (ref Node n = ref first; ; n = ref n.Next.GetRef(region))
+/// first.Value = 1;
+/// second.Value = 2;
+/// first.Next.Set(ref second); // in place: stores 32, whatever the region's address
+/// second.Next.SetNull();      // stores 1
+/// </code>
+/// and walked by another, where the region maps at another address:
+/// <code>
+/// using var shm = SharedMemoryObject.OpenExisting("list", AccessMode.ReadOnly);
+/// using var region = new MappedRegion(shm, AccessMode.ReadOnly);
+/// for (ref readonly Node n = ref region.GetReadOnlyRef&lt;Node&gt;(64); ; n = ref n.Next.GetReadOnlyRef(region))
 /// {
-///     Console.WriteLine(n.Value);
+///     Console.WriteLine(n.Value);      // 1, then 2
 ///     if (n.Next.IsNull) break;
 /// }
 /// </code>
