@@ -27,8 +27,11 @@ internal struct ShmidDs
     [FieldOffset(4)] public uint shm_perm_uid;
     /// <summary><c>shm_perm.gid</c>.</summary>
     [FieldOffset(8)] public uint shm_perm_gid;
-    /// <summary><c>shm_perm.mode</c> (the low 9 bits are the permissions).</summary>
-    [FieldOffset(20)] public ushort shm_perm_mode;
+    /// <summary>
+    /// <c>shm_perm.mode</c> (the low 9 bits are the permissions): a 4-byte <c>mode_t</c> since glibc 2.31 (BZ#18231);
+    /// older glibc had an <c>unsigned short</c> followed by 2 bytes of zero padding, which reads the same.
+    /// </summary>
+    [FieldOffset(20)] public uint shm_perm_mode;
     [FieldOffset(48)] public nuint shm_segsz;
     [FieldOffset(80)] public int shm_cpid;
     [FieldOffset(84)] public int shm_lpid;

@@ -1,0 +1,23 @@
+namespace Interprocess.Bench.Workloads;
+
+/// <summary>Every workload the harness knows, in the order they run.</summary>
+internal static class WorkloadRegistry
+{
+    /// <summary>The list: add a new workload here.</summary>
+    public static IReadOnlyList<IWorkload> All { get; } =
+    [
+        new ShmSpinFlagsWorkload(),
+    ];
+
+    /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>
+    public static IReadOnlyList<IWorkload> Select(string workload, string? system) =>
+        [.. All.Where(w => string.Equals(w.Workload, workload, StringComparison.OrdinalIgnoreCase)
+                           && (system is null || w.System == system))];
+
+    /// <summary>The workload whose <see cref="IWorkload.System"/> is <paramref name="system"/>, for a child.</summary>
+    public static IWorkload? BySystem(string system) => All.FirstOrDefault(w => w.System == system);
+
+    /// <summary>"W3 (interprocess_shm_spin_flags), ..." for messages.</summary>
+    public static string Describe() =>
+        string.Join(", ", All.GroupBy(w => w.Workload).Select(g => $"{g.Key} ({string.Join(", ", g.Select(w => w.System))})"));
+}
