@@ -20,6 +20,6 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "pthread_attr_destroy")]
     internal static unsafe partial int PThreadAttrDestroy(void* attr);
 
-    /// <summary>sizeof(pthread_attr_t) on 64-bit Linux is 56; the buffer used for it is this large.</summary>
-    internal const int PThreadAttrBufferSize = 64;
+    /// <summary>sizeof(pthread_attr_t) on 64-bit Linux.</summary>
+    internal const int SizeOfPThreadAttr = 56;
 }

@@ -35,7 +35,7 @@ internal static unsafe class ThreadIdentity
     private static State Init()
     {
         var state = new State { Tid = Libc.GetTid() };
-        byte* attr = stackalloc byte[Libc.PThreadAttrBufferSize];
+        byte* attr = stackalloc byte[Libc.SizeOfPThreadAttr];
         if (Libc.PThreadGetAttrNp(Libc.PThreadSelf(), attr) == 0)
         {
             nint low;

@@ -241,8 +241,7 @@ public sealed class InterprocessMutexTests : IDisposable
         var t = new Thread(() => Mutex.Lock());
         t.Start();
         t.Join();
-        // The kernel has already marked the word: no owner, owner died.
-        Assert.False(Mutex.IsLocked);
+        // The kernel marks the word (no owner, owner died) as the OS thread exits, which may be just after Join.
         Assert.Equal(LockStatus.AcquiredAbandoned, Mutex.Acquire(TimeSpan.FromSeconds(10)));
         Mutex.Unlock();
     }
