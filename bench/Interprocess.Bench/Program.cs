@@ -1,19 +1,19 @@
 // The cross-process benchmark harness (see ../README.md). Usage:
 //   Interprocess.Bench <workload> [system]      e.g. "W3": runs every system registered for W3
-//   Interprocess.Bench --child <system> args...  the other process of a two-process workload (started by the parent)
+//   Interprocess.Bench --child <workload> <system> args...  the other process of a two-process workload (started by the parent)
 // Prints the anchors' lines on stdout; everything else goes to stderr.
 using Interprocess.Bench.Workloads;
 
-if (args.Length >= 2 && args[0] == "--child")
+if (args.Length >= 3 && args[0] == "--child")
 {
-    IWorkload? childWorkload = WorkloadRegistry.BySystem(args[1]);
+    IWorkload? childWorkload = WorkloadRegistry.Select(args[1], args[2]).FirstOrDefault();
     if (childWorkload is null)
     {
-        Console.Error.WriteLine($"Interprocess.Bench: no system '{args[1]}' for --child.");
+        Console.Error.WriteLine($"Interprocess.Bench: no system '{args[1]} {args[2]}' for --child.");
         return 2;
     }
 
-    return childWorkload.RunChild(args[2..]);
+    return childWorkload.RunChild(args[3..]);
 }
 
 if (args.Length is < 1 or > 2)

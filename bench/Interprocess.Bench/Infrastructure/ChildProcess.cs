@@ -4,7 +4,7 @@ namespace Interprocess.Bench.Infrastructure;
 
 /// <summary>
 /// The parent's side of a two-process workload: this same executable started again as
-/// <c>--child &lt;system&gt; args...</c>, with control lines over the child's stdin and stdout (never on a timed
+/// <c>--child &lt;workload&gt; &lt;system&gt; args...</c>, with control lines over the child's stdin and stdout (never on a timed
 /// path). The child's stderr is inherited, so its diagnostics reach the parent's stderr.
 /// </summary>
 internal sealed class ChildProcess : IDisposable
@@ -12,9 +12,10 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>The running child.</summary>
     private readonly Process _process;
 
-    /// <summary>Starts the child for <paramref name="system"/> with extra arguments.</summary>
-    public ChildProcess(string system, params string[] args)
+    /// <summary>Starts the child side of <paramref name="workload"/> with extra arguments.</summary>
+    public ChildProcess(Workloads.IWorkload workload, params string[] args)
     {
+        string system = workload.System;
         string exe = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this executable is unknown.");
         var psi = new ProcessStartInfo
         {
@@ -31,6 +32,7 @@ internal sealed class ChildProcess : IDisposable
         }
 
         psi.ArgumentList.Add("--child");
+        psi.ArgumentList.Add(workload.Workload);
         psi.ArgumentList.Add(system);
         foreach (string a in args)
         {

@@ -9,7 +9,7 @@ internal interface IWorkload
     /// <summary>The anchor workload it belongs to, as <c>run.sh</c> names it: <c>"W3"</c>.</summary>
     string Workload { get; }
 
-    /// <summary>The system column of its lines, unique across all workloads: <c>"interprocess_shm_spin_flags"</c>.</summary>
+    /// <summary>The system column of its lines, unique within its workload: <c>"interprocess_mutex"</c> (W1 and W2 share it, as the anchors do).</summary>
     string System { get; }
 
     /// <summary>
@@ -26,7 +26,7 @@ internal interface IWorkload
     /// <returns>The exit code: 0 when everything ran (a failed correctness check is reported in a line, not here).</returns>
     int Run();
 
-    /// <summary>Runs the child's side, started as <c>--child &lt;System&gt; args...</c>.</summary>
+    /// <summary>Runs the child's side, started as <c>--child &lt;Workload&gt; &lt;System&gt; args...</c>.</summary>
     /// <param name="args">The arguments after the system name.</param>
     /// <returns>The child's exit code.</returns>
     int RunChild(IReadOnlyList<string> args);

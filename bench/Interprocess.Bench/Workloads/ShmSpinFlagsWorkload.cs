@@ -47,7 +47,7 @@ internal sealed class ShmSpinFlagsWorkload : IWorkload
             ref long pongSeq = ref region.GetRef<long>(SpinFlagsLayout.PongSequence);
             Span<byte> pongPayload = region.GetSpan(SpinFlagsLayout.PongPayload, MessageSize);
 
-            using var child = new ChildProcess(System, name);
+            using var child = new ChildProcess(this, name);
             if (child.Recv() != "r")
             {
                 return 1;

@@ -6,6 +6,8 @@ internal static class WorkloadRegistry
     /// <summary>The list: add a new workload here.</summary>
     public static IReadOnlyList<IWorkload> All { get; } =
     [
+        new MutexUncontendedWorkload(),
+        new MutexContendedWorkload(),
         new ShmSpinFlagsWorkload(),
     ];
 
@@ -14,8 +16,6 @@ internal static class WorkloadRegistry
         [.. All.Where(w => string.Equals(w.Workload, workload, StringComparison.OrdinalIgnoreCase)
                            && (system is null || w.System == system))];
 
-    /// <summary>The workload whose <see cref="IWorkload.System"/> is <paramref name="system"/>, for a child.</summary>
-    public static IWorkload? BySystem(string system) => All.FirstOrDefault(w => w.System == system);
 
     /// <summary>"W3 (interprocess_shm_spin_flags), ..." for messages.</summary>
     public static string Describe() =>
