@@ -22,9 +22,9 @@ namespace Interprocess.Synchronization;
 /// (<c>var s = shared.Semaphore;</c>) is not the semaphore, and a copy on the stack is refused with
 /// <see cref="InvalidOperationException"/>. <see cref="Size"/> is 16 bytes, 8-byte aligned.</para>
 /// <para><b>Speed.</b> A post with nobody asleep and a wait that finds a unit are one compare-exchange on
-/// shared memory, with no system call. A waiter that finds the count at zero spins for a few microseconds
-/// (yielding the core, so a partner on the same core can run) before it sleeps in the kernel (futex); a post
-/// enters the kernel only when someone sleeps.</para>
+/// shared memory, with no system call. A waiter that finds the count at zero spins briefly (a few pauses, then
+/// a few tens of yields of the core, so that a partner on the same core can run: some microseconds in all)
+/// before it sleeps in the kernel (futex); a post enters the kernel only when someone sleeps.</para>
 /// <para><b>No owner.</b> A semaphore is not owned by anyone, so nothing is "abandoned" when a process dies:
 /// a count that was posted is never lost (it stays in shared memory until someone takes it); a waiter that
 /// is killed while waiting leaves at most a stale entry in the waiter count, which costs later posts an
@@ -304,6 +304,7 @@ public struct InterprocessSemaphore
 
         int* word = CountWord;
         Interlocked.Add(ref _state, OneWaiter);
+        bool registered = true;
         CancellationTokenRegistration registration = default;
         try
         {
@@ -320,6 +321,7 @@ public struct InterprocessSemaphore
                 // (4)
                 if (TryTakeRegistered())
                 {
+                    registered = false;
                     return true;
                 }
 
@@ -329,10 +331,10 @@ public struct InterprocessSemaphore
                     // (5) A unit that arrived meanwhile wins over giving up.
                     if (TryTakeRegistered())
                     {
+                        registered = false;
                         return true;
                     }
 
-                    Interlocked.Add(ref _state, -OneWaiter);
                     cancellationToken.ThrowIfCancellationRequested();
                     return false;
                 }
@@ -348,6 +350,12 @@ public struct InterprocessSemaphore
         }
         finally
         {
+            // (5) Deregister on every way out that did not take a unit (timeout, cancellation, failure).
+            if (registered)
+            {
+                Interlocked.Add(ref _state, -OneWaiter);
+            }
+
             registration.Dispose();
         }
     }
