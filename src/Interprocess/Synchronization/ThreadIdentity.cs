@@ -31,6 +31,13 @@ internal static unsafe class ThreadIdentity
         get => Current.Tid;
     }
 
+    /// <summary>
+    /// True when <paramref name="address"/> lies on the calling thread's stack: a primitive found there is a
+    /// copy of one in shared memory (C# copies structs silently).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsOnStack(void* address) => Current.IsOnStack(address);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static State Init()
     {
