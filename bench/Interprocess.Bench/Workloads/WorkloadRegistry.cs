@@ -9,6 +9,7 @@ internal static class WorkloadRegistry
         new MutexUncontendedWorkload(),
         new MutexContendedWorkload(),
         new ShmSpinFlagsWorkload(),
+        new SemaphorePingPongWorkload(),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>
