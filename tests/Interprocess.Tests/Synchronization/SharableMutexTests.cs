@@ -852,4 +852,48 @@ public sealed class SharableMutexTests : IDisposable
         Assert.True(U.IsLocked); // held, as the exception says
         U.Unlock();
     }
+
+    [Fact]
+    public void AWriterKilledWhileWaitingForReaders_DoesNotLeaveNewReadersBlocked()
+    {
+        U.LockSharable();
+        using var w = Driver.Start("sharable-hold", _name, "exclusive");
+        w.Expect("WAITING");
+        SpinWait.SpinUntil(() => U.IsLocked, Long); // in, holding new readers back, waiting for us
+        LockStatus status = LockStatus.NotAcquired;
+        var reader = new Thread(() =>
+        {
+            status = U.AcquireSharable(Long);
+            if (status != LockStatus.NotAcquired)
+            {
+                U.UnlockSharable();
+            }
+        });
+        reader.Start();
+        Thread.Sleep(100);
+        Assert.True(reader.IsAlive); // held back by the waiting writer
+        w.Kill();
+        Assert.True(reader.Join(Long), "a reader stayed blocked behind a dead writer");
+        Assert.Equal(LockStatus.AcquiredAbandoned, status);
+        Assert.False(U.IsLocked);
+        U.UnlockSharable();
+        Assert.Equal(LockStatus.Acquired, U.Acquire(TimeSpan.Zero));
+        U.Unlock();
+    }
+
+    [Fact]
+    public void ACanceledReader_WaitingBehindAWriter_ThrowsAndHoldsNothing()
+    {
+        U.Lock();
+        using var cts = new CancellationTokenSource();
+        Exception? caught = null;
+        var reader = new Thread(() => caught = Record.Exception(() => U.LockSharable(cts.Token)));
+        reader.Start();
+        Thread.Sleep(50);
+        cts.Cancel();
+        Assert.True(reader.Join(Long), "a canceled reader kept waiting");
+        Assert.IsAssignableFrom<OperationCanceledException>(caught);
+        Assert.Equal(0, U.SharableCount);
+        U.Unlock();
+    }
 }
