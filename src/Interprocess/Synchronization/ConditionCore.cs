@@ -67,7 +67,7 @@ internal unsafe struct ConditionCore
 
     /// <summary>Waits until notified or <paramref name="deadline"/>, releasing and re-taking <paramref name="lockable"/>.</summary>
     internal ConditionWaitStatus Wait<TLock>(ref TLock lockable, Deadline deadline, CancellationToken cancellationToken)
-        where TLock : struct, IInterprocessLockable
+        where TLock : struct, IExclusiveLockable
     {
         CheckPlacement();
         if (typeof(TLock) == typeof(InterprocessRecursiveMutex) &&

@@ -5,7 +5,7 @@ namespace Interprocess.Synchronization;
 /// <summary>
 /// A process-shared condition variable that lives in shared memory and works with any lock of the library
 /// (Boost's <c>interprocess_condition_any</c>): <see cref="InterprocessMutex"/>, <see cref="InterprocessRecursiveMutex"/>
-/// (held once), or any other struct lock implementing <see cref="IInterprocessLockable"/>.
+/// (held once), or any other struct lock implementing <see cref="IExclusiveLockable"/>.
 /// </summary>
 /// <remarks>
 /// <para>It behaves exactly as <see cref="InterprocessCondition"/> (read its remarks: zero memory is ready,
@@ -52,7 +52,7 @@ public struct InterprocessConditionAny
     /// <exception cref="SynchronizationLockException">The caller does not hold <paramref name="lockable"/>.</exception>
     /// <exception cref="InvalidOperationException">The condition or the lock is a copy on the stack.</exception>
     public void Wait<TLock>(ref TLock lockable, CancellationToken cancellationToken = default)
-        where TLock : struct, IInterprocessLockable =>
+        where TLock : struct, IExclusiveLockable =>
         _ = InterprocessCondition.IsNotified(_core.Wait(ref lockable, Deadline.Infinite, cancellationToken));
 
     /// <summary>Waits until <paramref name="predicate"/> is true: while it is false, waits as <see cref="Wait{TLock}(ref TLock, CancellationToken)"/>.</summary>
@@ -66,7 +66,7 @@ public struct InterprocessConditionAny
     /// <exception cref="SynchronizationLockException">The caller does not hold <paramref name="lockable"/>.</exception>
     /// <exception cref="InvalidOperationException">The condition or the lock is a copy on the stack.</exception>
     public void Wait<TLock>(ref TLock lockable, Func<bool> predicate, CancellationToken cancellationToken = default)
-        where TLock : struct, IInterprocessLockable
+        where TLock : struct, IExclusiveLockable
     {
         ArgumentNullException.ThrowIfNull(predicate);
         while (!predicate())
@@ -87,7 +87,7 @@ public struct InterprocessConditionAny
     /// <exception cref="SynchronizationLockException">The caller does not hold <paramref name="lockable"/>.</exception>
     /// <exception cref="InvalidOperationException">The condition or the lock is a copy on the stack.</exception>
     public bool Wait<TLock>(ref TLock lockable, TimeSpan timeout, CancellationToken cancellationToken = default)
-        where TLock : struct, IInterprocessLockable =>
+        where TLock : struct, IExclusiveLockable =>
         InterprocessCondition.IsNotified(_core.Wait(ref lockable, Deadline.FromTimeout(timeout), cancellationToken));
 
     /// <summary>Waits until <paramref name="predicate"/> is true or <paramref name="timeout"/> passes.</summary>
@@ -104,7 +104,7 @@ public struct InterprocessConditionAny
     /// <exception cref="SynchronizationLockException">The caller does not hold <paramref name="lockable"/>.</exception>
     /// <exception cref="InvalidOperationException">The condition or the lock is a copy on the stack.</exception>
     public bool Wait<TLock>(ref TLock lockable, TimeSpan timeout, Func<bool> predicate, CancellationToken cancellationToken = default)
-        where TLock : struct, IInterprocessLockable
+        where TLock : struct, IExclusiveLockable
     {
         ArgumentNullException.ThrowIfNull(predicate);
         var deadline = Deadline.FromTimeout(timeout);
@@ -134,7 +134,7 @@ public struct InterprocessConditionAny
     /// <exception cref="SynchronizationLockException">The caller does not hold <paramref name="lockable"/>.</exception>
     /// <exception cref="InvalidOperationException">The condition or the lock is a copy on the stack.</exception>
     public ConditionWaitStatus WaitWithStatus<TLock>(ref TLock lockable, TimeSpan timeout, CancellationToken cancellationToken = default)
-        where TLock : struct, IInterprocessLockable =>
+        where TLock : struct, IExclusiveLockable =>
         _core.Wait(ref lockable, Deadline.FromTimeout(timeout), cancellationToken);
 
     /// <summary>Wakes one waiting thread, in any process; does nothing (and enters no system call) when none waits.</summary>

@@ -34,7 +34,7 @@ namespace Interprocess.Synchronization;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential, Size = RobustLock.Size)]
-public struct InterprocessMutex : IInterprocessLockable
+public struct InterprocessMutex : IExclusiveLockable
 {
     /// <summary>The size of the mutex in shared memory, in bytes.</summary>
     public const int Size = RobustLock.Size;

@@ -13,7 +13,7 @@ namespace Interprocess.Synchronization;
 /// then starts again at one.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential, Size = RobustLock.Size)]
-public struct InterprocessRecursiveMutex : IInterprocessLockable
+public struct InterprocessRecursiveMutex : IExclusiveLockable
 {
     /// <summary>The size of the mutex in shared memory, in bytes.</summary>
     public const int Size = RobustLock.Size;

@@ -125,6 +125,50 @@ internal unsafe struct RobustLock
         }
     }
 
+    /// <summary>
+    /// Releases the lock held by <paramref name="me"/> but leaves it marked abandoned (OWNER_DIED), so that the
+    /// next locker is told: used by a caller that took over a dead owner's lock and then gave up before it could
+    /// report the takeover to anyone.
+    /// </summary>
+    internal void ReleaseAbandoned(ThreadIdentity.State me)
+    {
+        RobustLock* self = (RobustLock*)Unsafe.AsPointer(ref this);
+        int word = self->Word;
+        if ((word & TidMask) != me.Tid)
+        {
+            ThrowNotOwner(word & TidMask, me.Tid);
+        }
+
+        if (me.Head != null)
+        {
+            Unlink(self);
+        }
+
+        // The exchange publishes every write made under the lock and frees the word as the kernel would.
+        int old = Interlocked.Exchange(ref self->Word, OwnerDiedBit | (self->Word & WaitersBit));
+        if ((old & WaitersBit) != 0)
+        {
+            FutexCalls.Wake(&self->Word, 1);
+        }
+    }
+
+    /// <summary>
+    /// True when the lock is marked abandoned, or its owner thread no longer exists (then it is marked
+    /// abandoned here, as the kernel would have done). A system call only when the word names an owner.
+    /// </summary>
+    internal bool IsAbandonedOrOwnerGone()
+    {
+        int* word = (int*)Unsafe.AsPointer(ref Word);
+        int seen = Volatile.Read(ref *word);
+        if ((seen & OwnerDiedBit) != 0)
+        {
+            return true;
+        }
+
+        RecoverIfOwnerGone(word, seen);
+        return (Volatile.Read(ref *word) & OwnerDiedBit) != 0;
+    }
+
     /// <summary>The stack check and error for a lock that is not in shared memory.</summary>
     [DoesNotReturn]
     internal static void ThrowCopied() => throw new InvalidOperationException(

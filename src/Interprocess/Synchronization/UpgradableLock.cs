@@ -1,0 +1,359 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace Interprocess.Synchronization;
+
+/// <summary>
+/// A guard that holds upgradable ownership of a mutex for a scope (Boost's <c>upgradable_lock</c>): created with
+/// <c>using</c>, it takes the upgradable lock in its constructor (unless told otherwise) and unlocks when disposed if it still owns it.
+/// </summary>
+/// <typeparam name="TMutex">The mutex type; a struct, reached through a reference and never copied.</typeparam>
+/// <remarks>
+/// <para><b>Shape.</b> A <see langword="ref"/> struct holding a <see langword="ref"/> to the mutex where it lives (in
+/// shared memory) and whether it owns it. It cannot be boxed, stored in a class or kept across an <c>await</c>,
+/// which matches the rule that the thread that locks is the thread that unlocks; nothing is allocated, and the
+/// mutex calls are constrained calls on the reference, so the mutex is never copied.</para>
+/// <para><b>A dead previous owner.</b> The locking constructors use the mutex's throwing calls: when the previous
+/// owner died they throw <see cref="AbandonedLockException"/> with the mutex held and no guard made, exactly as
+/// the mutex's own call does, so the caller unlocks it through the mutex. To handle the case without an exception,
+/// call the mutex's <c>AcquireUpgradable</c> and then make the guard with <see cref="LockOption.AcceptOwnership"/>. The
+/// guard's own <c>Lock</c> / <c>TryLock</c> methods keep ownership when they throw it: the guard then unlocks on
+/// dispose.</para>
+/// <para>Upgrade with <see cref="Upgrade"/> / <see cref="TryUpgrade()"/>, downgrade with <see cref="DowngradeToSharable"/>; each leaves this guard empty and returns the guard that now owns the mutex (as Boost's move constructors do).</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// ref Shared s = ref region.GetRef&lt;Shared&gt;(0);
+/// using (var guard = new UpgradableLock&lt;InterprocessUpgradableMutex&gt;(ref s.Lock))
+/// {
+///     // ... read, and decide whether to upgrade ...
+/// }
+///
+/// // try, and a timed wait:
+/// using var g = new UpgradableLock&lt;InterprocessUpgradableMutex&gt;(ref s.Lock, TimeSpan.FromSeconds(1));
+/// if (!g.Owns) { return; }
+/// </code>
+/// </example>
+public ref struct UpgradableLock<TMutex>
+    where TMutex : struct, IUpgradableLockable
+{
+    /// <summary>The mutex, in place; a null reference once released or after a failed conversion.</summary>
+    private ref TMutex _mutex;
+
+    /// <summary>Whether this guard holds the mutex upgradable ownership and must unlock it.</summary>
+    private bool _owns;
+
+    /// <summary>Takes upgradable ownership of <paramref name="mutex"/>, waiting as long as it takes.</summary>
+    /// <param name="mutex">The mutex, by reference to where it lives.</param>
+    /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held upgradable but no guard owns it.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
+    /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
+    public UpgradableLock(ref TMutex mutex)
+    {
+        _mutex = ref mutex;
+        mutex.LockUpgradable();
+        _owns = true;
+    }
+
+    /// <summary>Takes upgradable ownership of <paramref name="mutex"/>, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
+    /// <param name="mutex">The mutex, by reference to where it lives.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="OperationCanceledException">The wait was canceled; nothing is held.</exception>
+    /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held upgradable but no guard owns it.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
+    /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
+    public UpgradableLock(ref TMutex mutex, CancellationToken cancellationToken)
+    {
+        _mutex = ref mutex;
+        mutex.LockUpgradable(cancellationToken);
+        _owns = true;
+    }
+
+    /// <summary>Makes a guard that defers locking, tries to lock, or accepts ownership the caller already has.</summary>
+    /// <param name="mutex">The mutex, by reference to where it lives.</param>
+    /// <param name="option">See <see cref="LockOption"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="option"/> is not a defined value.</exception>
+    /// <exception cref="AbandonedLockException">A try found the previous owner dead; the mutex is held upgradable but no guard owns it.</exception>
+    /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
+    public UpgradableLock(ref TMutex mutex, LockOption option)
+    {
+        _mutex = ref mutex;
+        _owns = option switch
+        {
+            LockOption.DeferLock => false,
+            LockOption.TryToLock => mutex.TryLockUpgradable(),
+            LockOption.AcceptOwnership => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(option), option, "Not a LockOption."),
+        };
+    }
+
+    /// <summary>Takes upgradable ownership of <paramref name="mutex"/>, waiting at most <paramref name="timeout"/>; <see cref="Owns"/> tells whether it did.</summary>
+    /// <param name="mutex">The mutex, by reference to where it lives.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; nothing is held.</exception>
+    /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held upgradable but no guard owns it.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
+    /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
+    public UpgradableLock(ref TMutex mutex, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        _mutex = ref mutex;
+        _owns = mutex.TryLockUpgradable(timeout, cancellationToken);
+    }
+
+    /// <summary>A guard made by a conversion: the mutex (possibly a null reference) and whether ownership came with it.</summary>
+    internal UpgradableLock(ref TMutex mutex, bool owns)
+    {
+        _mutex = ref mutex;
+        _owns = owns;
+    }
+
+    /// <summary>True while this guard holds the mutex upgradable ownership (and will unlock it when disposed).</summary>
+    public readonly bool Owns => _owns;
+
+    /// <summary>True while the guard refers to a mutex: false after <see cref="Release"/> or a failed try-conversion.</summary>
+    public readonly bool HasMutex => !Unsafe.IsNullRef(ref _mutex);
+
+    /// <summary>Takes upgradable ownership, waiting as long as it takes.</summary>
+    /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
+    /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
+    public void Lock()
+    {
+        ref TMutex mutex = ref Lockable();
+        try
+        {
+            mutex.LockUpgradable();
+        }
+        catch (AbandonedLockException)
+        {
+            _owns = true;
+            throw;
+        }
+
+        _owns = true;
+    }
+
+    /// <summary>Takes upgradable ownership, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the guard does not own the mutex.</exception>
+    /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
+    public void Lock(CancellationToken cancellationToken)
+    {
+        ref TMutex mutex = ref Lockable();
+        try
+        {
+            mutex.LockUpgradable(cancellationToken);
+        }
+        catch (AbandonedLockException)
+        {
+            _owns = true;
+            throw;
+        }
+
+        _owns = true;
+    }
+
+    /// <summary>Takes upgradable ownership if possible without waiting.</summary>
+    /// <returns>True if the guard now owns the mutex.</returns>
+    /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
+    /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
+    public bool TryLock()
+    {
+        ref TMutex mutex = ref Lockable();
+        try
+        {
+            _owns = mutex.TryLockUpgradable();
+        }
+        catch (AbandonedLockException)
+        {
+            _owns = true;
+            throw;
+        }
+
+        return _owns;
+    }
+
+    /// <summary>Takes upgradable ownership, waiting at most <paramref name="timeout"/> (monotonic clock).</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>True if the guard now owns the mutex; false if the time ran out.</returns>
+    /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; the guard does not own the mutex.</exception>
+    /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
+    /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
+    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ref TMutex mutex = ref Lockable();
+        try
+        {
+            _owns = mutex.TryLockUpgradable(timeout, cancellationToken);
+        }
+        catch (AbandonedLockException)
+        {
+            _owns = true;
+            throw;
+        }
+
+        return _owns;
+    }
+
+    /// <summary>Unlocks the mutex; the guard stays associated with it and can lock it again.</summary>
+    /// <exception cref="SynchronizationLockException">The guard does not own the mutex.</exception>
+    public void Unlock()
+    {
+        if (!_owns)
+        {
+            ThrowNotOwned();
+        }
+
+        _owns = false;
+        _mutex.UnlockUpgradable();
+    }
+
+    /// <summary>
+    /// Gives up the guard's ownership without unlocking (Boost's <c>release</c>): the guard forgets the mutex, and
+    /// the caller becomes responsible for unlocking it if it was owned (<see cref="Owns"/> before the call).
+    /// </summary>
+    /// <returns>The mutex (a null reference if the guard had none).</returns>
+    public ref TMutex Release()
+    {
+        ref TMutex mutex = ref _mutex;
+        _mutex = ref Unsafe.NullRef<TMutex>();
+        _owns = false;
+        return ref mutex;
+    }
+
+    /// <summary>Unlocks the mutex if the guard owns it.</summary>
+    /// <exception cref="SynchronizationLockException">The mutex was not held by the calling thread after all (for example, unlocked behind the guard's back).</exception>
+    public void Dispose()
+    {
+        if (_owns)
+        {
+            _owns = false;
+            _mutex.UnlockUpgradable();
+        }
+    }
+
+    /// <summary>For a conversion: detaches the mutex from this guard and says whether the guard owned it.</summary>
+    internal ref TMutex Detach(out bool owned)
+    {
+        owned = _owns;
+        return ref Release();
+    }
+
+    /// <summary>
+    /// Upgrade (Boost's <c>scoped_lock(upgradable_lock&amp;&amp;)</c>): turns this upgradable ownership into
+    /// exclusive ownership, waiting for the readers inside to leave; no other writer gets in between. This guard is
+    /// left empty; the returned guard owns the mutex exclusively (or, if this guard did not own it, refers to the
+    /// mutex without owning it).
+    /// </summary>
+    /// <returns>A guard that owns the mutex exclusively.</returns>
+    /// <exception cref="LockRecursionException">The calling thread also holds a sharable lock: it would wait for itself.</exception>
+    /// <exception cref="AbandonedLockException">A dead reader was recovered; the mutex is held exclusively but no guard owns it.</exception>
+    public ScopedLock<TMutex> Upgrade()
+    {
+        ref TMutex mutex = ref Detach(out bool owned);
+        if (owned)
+        {
+            mutex.UnlockUpgradableAndLock();
+        }
+
+        return new ScopedLock<TMutex>(ref mutex, owned);
+    }
+
+    /// <summary>
+    /// Try-upgrade (Boost's <c>scoped_lock(upgradable_lock&amp;&amp;, try_to_lock)</c>): exclusive ownership if no
+    /// reader is inside, without waiting. On success this guard is left empty and the returned guard owns the mutex;
+    /// on failure this guard keeps its upgradable ownership and the returned guard has no mutex.
+    /// </summary>
+    /// <returns>A guard that owns the mutex exclusively, or one with no mutex (<see cref="ScopedLock{TMutex}.Owns"/> false).</returns>
+    /// <exception cref="AbandonedLockException">A dead reader was recovered; the mutex is held exclusively but no guard owns it.</exception>
+    public ScopedLock<TMutex> TryUpgrade()
+    {
+        if (_owns && !TryUpgradeMutex(TimeSpan.Zero, default))
+        {
+            return new ScopedLock<TMutex>(ref Unsafe.NullRef<TMutex>(), false);
+        }
+
+        ref TMutex mutex = ref Detach(out bool owned);
+        return owned ? new ScopedLock<TMutex>(ref mutex, true) : new ScopedLock<TMutex>(ref Unsafe.NullRef<TMutex>(), false);
+    }
+
+    /// <summary>
+    /// Timed upgrade (Boost's <c>scoped_lock(upgradable_lock&amp;&amp;, abs_time)</c>): as <see cref="TryUpgrade()"/>,
+    /// waiting at most <paramref name="timeout"/> for the readers inside to leave.
+    /// </summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait (this guard then keeps its upgradable ownership).</param>
+    /// <returns>A guard that owns the mutex exclusively, or one with no mutex if the time ran out.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException">The wait was canceled; this guard keeps its upgradable ownership.</exception>
+    /// <exception cref="LockRecursionException">The calling thread also holds a sharable lock: it would wait for itself.</exception>
+    /// <exception cref="AbandonedLockException">A dead reader was recovered; the mutex is held exclusively but no guard owns it.</exception>
+    public ScopedLock<TMutex> TryUpgrade(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (_owns && !TryUpgradeMutex(timeout, cancellationToken))
+        {
+            return new ScopedLock<TMutex>(ref Unsafe.NullRef<TMutex>(), false);
+        }
+
+        ref TMutex mutex = ref Detach(out bool owned);
+        return owned ? new ScopedLock<TMutex>(ref mutex, true) : new ScopedLock<TMutex>(ref Unsafe.NullRef<TMutex>(), false);
+    }
+
+    /// <summary>
+    /// Downgrade (Boost's <c>sharable_lock(upgradable_lock&amp;&amp;)</c>): turns this upgradable ownership into
+    /// sharable ownership, atomically; never waits. This guard is left empty.
+    /// </summary>
+    /// <returns>A guard that owns the mutex shared (or refers to it without owning it, if this guard did not own it).</returns>
+    public SharableLock<TMutex> DowngradeToSharable()
+    {
+        ref TMutex mutex = ref Detach(out bool owned);
+        if (owned)
+        {
+            mutex.UnlockUpgradableAndLockSharable();
+        }
+
+        return new SharableLock<TMutex>(ref mutex, owned);
+    }
+
+    /// <summary>
+    /// The mutex's try/timed upgradable → exclusive transfer. When it throws <see cref="AbandonedLockException"/>
+    /// the mutex is held exclusively: this guard no longer owns it upgradable and must not unlock it so.
+    /// </summary>
+    private bool TryUpgradeMutex(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return timeout == TimeSpan.Zero ? _mutex.TryUnlockUpgradableAndLock() : _mutex.TryUnlockUpgradableAndLock(timeout, cancellationToken);
+        }
+        catch (AbandonedLockException)
+        {
+            Release();
+            throw;
+        }
+    }
+
+    private ref TMutex Lockable()
+    {
+        if (Unsafe.IsNullRef(ref _mutex))
+        {
+            throw new SynchronizationLockException("The guard has no mutex (it was released or moved by a conversion).");
+        }
+
+        if (_owns)
+        {
+            throw new SynchronizationLockException("The guard already owns the mutex.");
+        }
+
+        return ref _mutex;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNotOwned() => throw new SynchronizationLockException("The guard does not own the mutex.");
+}
