@@ -60,6 +60,9 @@ internal sealed unsafe class NamedPrimitive<T> : SafeHandle
         Name = name;
         Kind = kind;
         Created = shm.Created;
+        // Only this handle (a critical finalizer, run after ordinary ones) decides when to unmap: the region's own
+        // finalizer must not unmap a mutex that a thread of this process still holds (see ReleaseHandle).
+        GC.SuppressFinalize(region);
         SetHandle(region.Address + NamedObjectHeader.Size);
     }
 
@@ -137,8 +140,8 @@ internal sealed unsafe class NamedPrimitive<T> : SafeHandle
     {
         if (_heldInThisProcess is not null && _heldInThisProcess(ref *(T*)handle))
         {
-            // Keep the mapping for the life of the process: a robust list of this process points into it.
-            GC.SuppressFinalize(_region);
+            // Keep the mapping for the life of the process (the region's finalizer was suppressed at construction):
+            // a robust list of this process points into it.
         }
         else
         {

@@ -531,6 +531,34 @@ public sealed class NamedMutexTests : IDisposable
     }
 
     [Fact]
+    public void AHeldMutexWhoseHandleIsGarbageCollected_StaysMapped_AndItsThreadExitAbandonsIt()
+    {
+        string name = NewName();
+        using var mutex = NamedMutex.CreateNew(name);
+        string otherName = NewName();
+        using var other = NamedMutex.CreateNew(otherName);
+        Exception? caught = null;
+        var t = new Thread(() => caught = Record.Exception(() =>
+        {
+            LockAndDrop(name);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            // The robust list of this thread still points into the dropped mutex's mapping.
+            other.Lock();
+            other.Unlock();
+        }));
+        t.Start();
+        Assert.True(t.Join(TimeSpan.FromSeconds(20)));
+        Assert.Null(caught);
+        Assert.Equal(LockStatus.AcquiredAbandoned, mutex.Acquire(TimeSpan.FromSeconds(10)));
+        mutex.Unlock();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void LockAndDrop(string name) => NamedMutex.OpenExisting(name).Lock();
+
+    [Fact]
     public void Dispose_WhileAnotherThreadWaits_DefersTheUnmapping_UntilTheWaitEnds()
     {
         string name = NewName();
