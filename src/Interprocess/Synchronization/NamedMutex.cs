@@ -158,6 +158,12 @@ public sealed class NamedMutex : IDisposable
         use.Value.Unlock();
     }
 
+    /// <summary>
+    /// A use of the mutex struct in shared memory, for the named kinds that work with this mutex (a named condition
+    /// waits on it); keeps it mapped until the lease is disposed.
+    /// </summary>
+    internal NamedPrimitive<InterprocessMutex>.Lease Use() => _primitive.Enter();
+
     /// <summary>Closes this handle (idempotent). The mutex lives on until removed.</summary>
     public void Dispose() => _primitive.Dispose();
 

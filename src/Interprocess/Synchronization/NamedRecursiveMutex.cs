@@ -154,6 +154,12 @@ public sealed class NamedRecursiveMutex : IDisposable
         use.Value.Unlock();
     }
 
+    /// <summary>
+    /// A use of the mutex struct in shared memory, for the named kinds that work with this mutex (a named condition
+    /// waits on it); keeps it mapped until the lease is disposed.
+    /// </summary>
+    internal NamedPrimitive<InterprocessRecursiveMutex>.Lease Use() => _primitive.Enter();
+
     /// <summary>Closes this handle (idempotent). The mutex lives on until removed.</summary>
     public void Dispose() => _primitive.Dispose();
 
