@@ -130,7 +130,7 @@ internal static class NamedCommands
     }
 
     /// <summary>sem-wait NAME COUNT TIMEOUTMS: prints READY, then takes COUNT units, each within TIMEOUTMS; prints DONE or TIMEOUT.</summary>
-    [DriverCommand("sem-wait")]
+    [DriverCommand("named-sem-wait")]
     public static int SemWait(string[] args)
     {
         using var sem = NamedSemaphore.OpenExisting(args[0]);
@@ -151,7 +151,7 @@ internal static class NamedCommands
     }
 
     /// <summary>sem-post NAME COUNT: posts COUNT times, prints DONE.</summary>
-    [DriverCommand("sem-post")]
+    [DriverCommand("named-sem-post")]
     public static int SemPost(string[] args)
     {
         using var sem = NamedSemaphore.OpenExisting(args[0]);
@@ -166,7 +166,7 @@ internal static class NamedCommands
     }
 
     /// <summary>sem-pingpong PING PONG ROUNDS: ROUNDS times wait on PING (10 s at most) and post PONG. Prints READY, then DONE.</summary>
-    [DriverCommand("sem-pingpong")]
+    [DriverCommand("named-sem-pingpong")]
     public static int SemPingPong(string[] args)
     {
         using var ping = NamedSemaphore.OpenExisting(args[0]);
@@ -189,7 +189,7 @@ internal static class NamedCommands
     }
 
     /// <summary>sem-block NAME: prints WAITING and waits on the semaphore with no limit (the test kills it).</summary>
-    [DriverCommand("sem-block")]
+    [DriverCommand("named-sem-block")]
     public static int SemBlock(string[] args)
     {
         using var sem = NamedSemaphore.OpenExisting(args[0]);

@@ -239,7 +239,7 @@ public sealed class NamedSemaphoreTests : IDisposable
         var waiter = new Thread(() => took = sem.TryWait(TimeSpan.FromSeconds(20)));
         waiter.Start();
         Thread.Sleep(50);
-        var (code, lines) = Driver.Run("sem-post", name, "1");
+        var (code, lines) = Driver.Run("named-sem-post", name, "1");
         Assert.Equal(0, code);
         Assert.Equal(["DONE"], lines);
         Assert.True(waiter.Join(TimeSpan.FromSeconds(20)));
@@ -253,7 +253,7 @@ public sealed class NamedSemaphoreTests : IDisposable
         string ping = NewName(), pong = NewName();
         using var a = NamedSemaphore.CreateNew(ping, 0);
         using var b = NamedSemaphore.CreateNew(pong, 0);
-        using var child = Driver.Start("sem-pingpong", ping, pong, rounds.ToString(CultureInfo.InvariantCulture));
+        using var child = Driver.Start("named-sem-pingpong", ping, pong, rounds.ToString(CultureInfo.InvariantCulture));
         child.Expect("READY");
         for (int i = 0; i < rounds; i++)
         {
@@ -294,7 +294,7 @@ public sealed class NamedSemaphoreTests : IDisposable
     {
         string name = NewName();
         using var sem = NamedSemaphore.CreateNew(name, 0);
-        using (var blocked = Driver.Start("sem-block", name))
+        using (var blocked = Driver.Start("named-sem-block", name))
         {
             blocked.Expect("WAITING");
             Thread.Sleep(100);
