@@ -47,8 +47,14 @@ namespace Interprocess.Synchronization;
 /// </example>
 public sealed class NamedSemaphore : IDisposable
 {
-    /// <summary>The longest name in bytes of UTF-8: NAME_MAX less glibc's "sem." prefix.</summary>
-    internal const int MaxNameBytes = ObjectName.NameMax - PosixSemaphore.NamePrefixBytes;
+    /// <summary>
+    /// Where glibc (and musl) keep the semaphore named "x": <c>/dev/shm/sem.x</c>. A convention of the C library,
+    /// not a header value; it is why a name may be at most NAME_MAX - 4 bytes.
+    /// </summary>
+    internal const string FilePrefix = "/dev/shm/sem.";
+
+    /// <summary>The longest name in bytes of UTF-8: NAME_MAX less glibc's "sem." prefix (4 bytes).</summary>
+    internal const int MaxNameBytes = ObjectName.NameMax - 4;
 
     /// <summary>The longest sleep of a cancelable wait between two looks at its token: 50 ms.</summary>
     internal const long CancellationSliceNanoseconds = 50_000_000;
@@ -297,7 +303,7 @@ public sealed class NamedSemaphore : IDisposable
     /// </summary>
     private static void CheckFile(string name)
     {
-        string path = PosixSemaphore.FilePrefix + name;
+        string path = FilePrefix + name;
         using var fd = Libc.Open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC | Fcntl.O_NOFOLLOW, 0);
         if (fd.IsInvalid)
         {
@@ -324,7 +330,7 @@ public sealed class NamedSemaphore : IDisposable
         try
         {
             // sem_open's mode went through the umask; chmod makes it exactly what was asked.
-            Errors.RetryCheck(() => Libc.Chmod(PosixSemaphore.FilePrefix + name, perms.Bits), "chmod", name);
+            Errors.RetryCheck(() => Libc.Chmod(FilePrefix + name, perms.Bits), "chmod", name);
             return new NamedSemaphore(handle, name, created: true);
         }
         catch

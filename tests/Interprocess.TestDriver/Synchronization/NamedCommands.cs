@@ -129,28 +129,7 @@ internal static class NamedCommands
         return 0;
     }
 
-    /// <summary>sem-wait NAME COUNT TIMEOUTMS: prints READY, then takes COUNT units, each within TIMEOUTMS; prints DONE or TIMEOUT.</summary>
-    [DriverCommand("named-sem-wait")]
-    public static int SemWait(string[] args)
-    {
-        using var sem = NamedSemaphore.OpenExisting(args[0]);
-        int count = int.Parse(args[1], CultureInfo.InvariantCulture);
-        var timeout = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture));
-        Console.WriteLine("READY");
-        for (int i = 0; i < count; i++)
-        {
-            if (!sem.TryWait(timeout))
-            {
-                Console.WriteLine("TIMEOUT");
-                return 1;
-            }
-        }
-
-        Console.WriteLine("DONE");
-        return 0;
-    }
-
-    /// <summary>sem-post NAME COUNT: posts COUNT times, prints DONE.</summary>
+    /// <summary>named-sem-post NAME COUNT: posts COUNT times, prints DONE.</summary>
     [DriverCommand("named-sem-post")]
     public static int SemPost(string[] args)
     {
@@ -165,7 +144,7 @@ internal static class NamedCommands
         return 0;
     }
 
-    /// <summary>sem-pingpong PING PONG ROUNDS: ROUNDS times wait on PING (10 s at most) and post PONG. Prints READY, then DONE.</summary>
+    /// <summary>named-sem-pingpong PING PONG ROUNDS: ROUNDS times wait on PING (10 s at most) and post PONG. Prints READY, then DONE.</summary>
     [DriverCommand("named-sem-pingpong")]
     public static int SemPingPong(string[] args)
     {
@@ -188,7 +167,7 @@ internal static class NamedCommands
         return 0;
     }
 
-    /// <summary>sem-block NAME: prints WAITING and waits on the semaphore with no limit (the test kills it).</summary>
+    /// <summary>named-sem-block NAME: prints WAITING and waits on the semaphore with no limit (the test kills it).</summary>
     [DriverCommand("named-sem-block")]
     public static int SemBlock(string[] args)
     {
