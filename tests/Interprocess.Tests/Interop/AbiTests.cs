@@ -31,7 +31,7 @@ public sealed class AbiTests
     private static readonly string[] s_headers =
     [
         "errno.h", "fcntl.h", "sys/mman.h", "sys/stat.h", "sys/ipc.h", "sys/shm.h", "time.h",
-        "linux/futex.h", "sys/syscall.h", "unistd.h", "stddef.h", "pthread.h",
+        "linux/futex.h", "sys/syscall.h", "unistd.h", "stddef.h", "pthread.h", "semaphore.h",
     ];
 
     /// <summary>The C struct each C# layout type mirrors. A struct in the namespace that is not here fails the test.</summary>
@@ -58,6 +58,7 @@ public sealed class AbiTests
         // An identifier starting with '_' would break the C# naming rules.
         ["Libc.SC_PAGESIZE"] = "_SC_PAGESIZE",
         ["Libc.SizeOfPThreadAttr"] = "sizeof(pthread_attr_t)",
+        ["PosixSemaphore.SizeOfSemT"] = "sizeof(sem_t)",
         ["RobustListHead.List"] = "list.next",
         ["RobustListHead.FutexOffset"] = "futex_offset",
         ["RobustListHead.ListOpPending"] = "list_op_pending",
