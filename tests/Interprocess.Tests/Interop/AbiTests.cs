@@ -58,6 +58,9 @@ public sealed class AbiTests
         // An identifier starting with '_' would break the C# naming rules.
         ["Libc.SC_PAGESIZE"] = "_SC_PAGESIZE",
         ["Libc.SizeOfPThreadAttr"] = "sizeof(pthread_attr_t)",
+        ["PThread.SizeOfMutex"] = "sizeof(pthread_mutex_t)",
+        ["PThread.SizeOfCond"] = "sizeof(pthread_cond_t)",
+        ["PThread.SizeOfAttr"] = "sizeof(pthread_mutexattr_t)",
         ["RobustListHead.List"] = "list.next",
         ["RobustListHead.FutexOffset"] = "futex_offset",
         ["RobustListHead.ListOpPending"] = "list_op_pending",
