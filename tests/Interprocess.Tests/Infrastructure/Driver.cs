@@ -59,6 +59,24 @@ internal sealed class Driver : IDisposable
         return new Driver(Process.Start(psi) ?? throw new InvalidOperationException("could not start the test driver"));
     }
 
+    /// <summary>Starts a native program (a compiled C or C++ helper) with the same stdin/stdout protocol as the driver.</summary>
+    public static Driver StartExecutable(string path, params string[] args)
+    {
+        var psi = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return new Driver(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {path}"));
+    }
+
     /// <summary>Runs a command to completion and returns its exit code and output lines.</summary>
     public static (int ExitCode, List<string> Lines) Run(string command, params string[] args)
     {

@@ -1,0 +1,678 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Interprocess.Interop;
+using Interprocess.Memory;
+using Interprocess.Synchronization;
+using L = Interprocess.Queues.MessageQueueLayout;
+
+namespace Interprocess.Queues;
+
+/// <summary>
+/// A named queue of messages between processes, with priorities: Boost.Interprocess's <c>message_queue</c>,
+/// wire-compatible with it on Linux x86-64 with glibc. A C++ process using Boost 1.81 and a .NET process using
+/// this class exchange messages through one queue, whichever of them created it.
+/// </summary>
+/// <remarks>
+/// <para>The queue holds at most <see cref="MaxMessages"/> messages of at most <see cref="MaxMessageSize"/> bytes
+/// each, all allocated when it is created. A message with a higher priority is received first; messages of the
+/// same priority are received in the order they were sent. Sending to a full queue waits (or fails, for the
+/// <c>TrySend</c> forms) until a message is received; receiving from an empty queue waits until one is sent.</para>
+/// <para>The queue lives in a shared memory object named <c>/dev/shm/&lt;name&gt;</c>, laid out exactly as Boost's:
+/// a robust, process-shared glibc <c>pthread_mutex_t</c> and two process-shared <c>pthread_cond_t</c> inside the
+/// object (used through P/Invoke), a circular index of offset pointers sorted by priority, and the message
+/// slots. It persists until <see cref="Remove(string)"/> is called.</para>
+/// <para>Crashes: a process killed while holding the queue's lock (in the middle of a send or receive) leaves
+/// the lock to the next locker, which repairs the queue: a message whose send had not returned is delivered
+/// whole or not at all, and every message whose send returned is delivered exactly once. See docs/message-queue.md.
+/// Timeouts are measured on the monotonic clock.</para>
+/// <para>An instance may be used by many threads at once. <see cref="Dispose"/> must not run while another
+/// thread of the process is inside a call on the same instance.</para>
+/// </remarks>
+/// <example>
+/// One process creates the queue and sends:
+/// <code>
+/// using var queue = MessageQueue.Create("orders", maxMessages: 100, maxMessageSize: 256);
+/// queue.Send("buy 10"u8, priority: 1);
+/// </code>
+/// another (C# with this class, or C++ with <c>boost::interprocess::message_queue(open_only, "orders")</c>) receives:
+/// <code>
+/// using var queue = MessageQueue.Open("orders");
+/// var buffer = new byte[queue.MaxMessageSize];
+/// queue.Receive(buffer, out int size, out uint priority);
+/// </code>
+/// and, when no one needs it any more, <c>MessageQueue.Remove("orders")</c>.
+/// </example>
+public sealed unsafe partial class MessageQueue : IDisposable
+{
+    /// <summary>How long an opener waits for a creator to finish initializing the object before calling it corrupted.</summary>
+    private static readonly TimeSpan s_initializeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest single sleep in a wait that a CancellationToken can end: the cancellation latency.</summary>
+    private const long CancellableSliceNs = 50_000_000;
+
+    /// <summary>
+    /// The longest single sleep in any other wait. A waiter re-checks the queue after it, so that a wake-up
+    /// swallowed by a waiter that was killed inside the condition variable cannot stall a live waiter for ever.
+    /// </summary>
+    private const long SliceNs = 1_000_000_000;
+
+    /// <summary>The shared memory object.</summary>
+    private readonly SharedMemoryObject _shm;
+
+    /// <summary>The mapping of the whole object.</summary>
+    private readonly MappedRegion _region;
+
+    /// <summary>The address of the object's first byte in this process.</summary>
+    private readonly byte* _base;
+
+    /// <summary>The size of the mapping, for bounds checks.</summary>
+    private readonly long _size;
+
+    /// <summary>m_max_num_msg, validated on open; the header's field is const in Boost.</summary>
+    private readonly long _maxMessages;
+
+    /// <summary>m_max_msg_size, validated on open.</summary>
+    private readonly long _maxMessageSize;
+
+    /// <summary>Offset of the first message slot, and the size of one.</summary>
+    private readonly long _slots, _slotSize;
+
+    private MessageQueue(SharedMemoryObject shm, MappedRegion region, bool created)
+    {
+        _shm = shm;
+        _region = region;
+        _base = (byte*)region.Address;
+        _size = region.Size;
+        Created = created;
+        Name = shm.Name;
+        _maxMessages = (long)ReadU64(L.Header + L.MaxNumMsg);
+        _maxMessageSize = (long)ReadU64(L.Header + L.MaxMsgSize);
+        _slots = L.Slots(_maxMessages);
+        _slotSize = L.SlotSize(_maxMessageSize);
+    }
+
+    /// <summary>The queue's name.</summary>
+    public string Name { get; }
+
+    /// <summary>True when this handle created the queue; false when it opened an existing one.</summary>
+    public bool Created { get; }
+
+    /// <summary>The most messages the queue holds.</summary>
+    public int MaxMessages => (int)_maxMessages;
+
+    /// <summary>The largest message, in bytes.</summary>
+    public int MaxMessageSize => (int)_maxMessageSize;
+
+    /// <summary>The number of messages in the queue now (a snapshot: other processes may change it at once).</summary>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public int Count
+    {
+        get
+        {
+            ThrowIfDisposed();
+            long n = (long)Volatile.Read(ref *(ulong*)(_base + L.Header + L.CurNumMsg));
+            return (int)Math.Clamp(n, 0, _maxMessages);
+        }
+    }
+
+    /// <summary>Creates a new queue; fails if an object with that name exists (Boost's <c>create_only</c>).</summary>
+    /// <param name="name">The name (the rules of <see cref="SharedMemoryObject"/>: no '/', at most 255 bytes).</param>
+    /// <param name="maxMessages">The capacity in messages, at least 1.</param>
+    /// <param name="maxMessageSize">The largest message in bytes, 0 or more.</param>
+    /// <param name="permissions">The permissions of the object; owner-only (0600) when null.</param>
+    /// <returns>The queue; <see cref="Created"/> is true.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the object would exceed 2^62 bytes.</exception>
+    /// <exception cref="InterprocessException">The object exists (<see cref="InterprocessErrorCode.AlreadyExists"/>) or the OS refused.</exception>
+    public static MessageQueue Create(string name, int maxMessages, int maxMessageSize, Permissions? permissions = null)
+    {
+        long size = ValidateSizes(name, maxMessages, maxMessageSize);
+        var shm = SharedMemoryObject.CreateNew(name, size, AccessMode.ReadWrite, permissions);
+        return InitializeCreated(shm, maxMessages, maxMessageSize);
+    }
+
+    /// <summary>Opens an existing queue (Boost's <c>open_only</c>), created by this library or by C++ Boost.</summary>
+    /// <param name="name">The queue's name.</param>
+    /// <returns>The queue; <see cref="Created"/> is false.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="InterprocessException">No such object (<see cref="InterprocessErrorCode.NotFound"/>); the
+    /// object is not a message queue or is damaged (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
+    public static MessageQueue Open(string name)
+    {
+        ObjectName.Validate(name);
+        var shm = SharedMemoryObject.OpenExisting(name);
+        return OpenExisting(shm);
+    }
+
+    /// <summary>
+    /// Opens the queue if it exists, or creates it (Boost's <c>open_or_create</c>); <see cref="Created"/> says
+    /// which. An existing queue keeps its own sizes, which may differ from those given.
+    /// </summary>
+    /// <param name="name">The queue's name.</param>
+    /// <param name="maxMessages">The capacity if this call creates the queue, at least 1.</param>
+    /// <param name="maxMessageSize">The largest message if this call creates the queue.</param>
+    /// <param name="permissions">The permissions if this call creates the queue; owner-only (0600) when null.</param>
+    /// <returns>The queue.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    /// <exception cref="InterprocessException">The existing object is not a message queue or is damaged
+    /// (<see cref="InterprocessErrorCode.Corrupted"/>), or the OS refused.</exception>
+    public static MessageQueue OpenOrCreate(string name, int maxMessages, int maxMessageSize, Permissions? permissions = null)
+    {
+        long size = ValidateSizes(name, maxMessages, maxMessageSize);
+        var shm = SharedMemoryObject.OpenOrCreate(name, size, AccessMode.ReadWrite, permissions);
+        return shm.Created ? InitializeCreated(shm, maxMessages, maxMessageSize) : OpenExisting(shm);
+    }
+
+    /// <summary>Removes the queue's name; processes that have it open keep using it until they dispose it.</summary>
+    /// <param name="name">The queue's name.</param>
+    /// <returns>True if a queue was removed; false if there was none.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="InterprocessException">The OS refused.</exception>
+    public static bool Remove(string name) => SharedMemoryObject.Remove(name);
+
+    /// <summary>Sends a message, waiting while the queue is full.</summary>
+    /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
+    /// <param name="priority">Its priority: higher is received first.</param>
+    /// <param name="cancellationToken">Ends the wait (the message is then not sent).</param>
+    /// <exception cref="ArgumentException">The message is larger than <see cref="MaxMessageSize"/>; nothing is sent.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting; nothing was sent.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>) or its
+    /// lock unrecoverable (<see cref="InterprocessErrorCode.NotRecoverable"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public void Send(ReadOnlySpan<byte> message, uint priority, CancellationToken cancellationToken = default) =>
+        DoSend(message, priority, Deadline.Infinite, blocking: true, cancellationToken);
+
+    /// <summary>Sends a message if the queue is not full, without waiting.</summary>
+    /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <returns>True if sent; false if the queue was full.</returns>
+    /// <exception cref="ArgumentException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public bool TrySend(ReadOnlySpan<byte> message, uint priority) =>
+        DoSend(message, priority, Deadline.Infinite, blocking: false, default);
+
+    /// <summary>Sends a message, waiting at most <paramref name="timeout"/> while the queue is full.</summary>
+    /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <param name="timeout">How long to wait (monotonic clock); <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>True if sent; false if the queue stayed full for the whole timeout.</returns>
+    /// <exception cref="ArgumentException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting; nothing was sent.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public bool TrySend(ReadOnlySpan<byte> message, uint priority, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        DoSend(message, priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+
+    /// <summary>Sends the bytes of an unmanaged value as one message.</summary>
+    /// <typeparam name="T">An unmanaged type no larger than <see cref="MaxMessageSize"/>.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <param name="cancellationToken">Ends the wait while the queue is full.</param>
+    /// <exception cref="ArgumentException">sizeof(T) is larger than <see cref="MaxMessageSize"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public void Send<T>(in T value, uint priority, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        Send(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)), priority, cancellationToken);
+
+    /// <summary>Receives the message with the highest priority, waiting while the queue is empty.</summary>
+    /// <param name="buffer">Where the message is copied; it must hold the message (not necessarily <see cref="MaxMessageSize"/>).</param>
+    /// <param name="size">The message's size in bytes.</param>
+    /// <param name="priority">The message's priority.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <exception cref="MessageTooLargeException">The buffer is smaller than the message, which stays in the queue.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public void Receive(Span<byte> buffer, out int size, out uint priority, CancellationToken cancellationToken = default) =>
+        DoReceive(buffer, -1, out size, out priority, Deadline.Infinite, blocking: true, cancellationToken);
+
+    /// <summary>Receives the message with the highest priority if there is one, without waiting.</summary>
+    /// <param name="buffer">Where the message is copied.</param>
+    /// <param name="size">The message's size, or 0.</param>
+    /// <param name="priority">The message's priority, or 0.</param>
+    /// <returns>True if a message was received; false if the queue was empty.</returns>
+    /// <exception cref="MessageTooLargeException">The buffer is smaller than the message, which stays in the queue.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public bool TryReceive(Span<byte> buffer, out int size, out uint priority) =>
+        DoReceive(buffer, -1, out size, out priority, Deadline.Infinite, blocking: false, default);
+
+    /// <summary>Receives the message with the highest priority, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="buffer">Where the message is copied.</param>
+    /// <param name="size">The message's size, or 0.</param>
+    /// <param name="priority">The message's priority, or 0.</param>
+    /// <param name="timeout">How long to wait (monotonic clock); <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>True if a message was received; false if the queue stayed empty for the whole timeout.</returns>
+    /// <exception cref="MessageTooLargeException">The buffer is smaller than the message, which stays in the queue.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public bool TryReceive(Span<byte> buffer, out int size, out uint priority, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        DoReceive(buffer, -1, out size, out priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+
+    /// <summary>Receives a message holding exactly the bytes of an unmanaged value.</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="value">The value received.</param>
+    /// <param name="priority">The message's priority.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <exception cref="InterprocessException">The next message is not sizeof(T) bytes long
+    /// (<see cref="InterprocessErrorCode.Size"/>; it stays in the queue), or the queue is damaged.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public void Receive<T>(out T value, out uint priority, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        value = default;
+        DoReceive(MemoryMarshal.AsBytes(new Span<T>(ref value)), sizeof(T), out _, out priority, Deadline.Infinite, blocking: true, cancellationToken);
+    }
+
+    /// <summary>Receives a message holding exactly the bytes of an unmanaged value, waiting at most <paramref name="timeout"/>.</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="value">The value received, or default.</param>
+    /// <param name="priority">The message's priority, or 0.</param>
+    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> not to wait.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>True if a value was received.</returns>
+    /// <exception cref="InterprocessException">The next message is not sizeof(T) bytes long (it stays in the queue), or the queue is damaged.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public bool TryReceive<T>(out T value, out uint priority, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        value = default;
+        var deadline = Deadline.FromTimeout(timeout);
+        return DoReceive(MemoryMarshal.AsBytes(new Span<T>(ref value)), sizeof(T), out _, out priority, deadline, blocking: timeout != TimeSpan.Zero, cancellationToken);
+    }
+
+    /// <summary>Unmaps the queue and closes this handle (idempotent). The queue lives on until removed.</summary>
+    public void Dispose()
+    {
+        _region.Dispose();
+        _shm.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"MessageQueue '{Name}' ({_maxMessages} × {_maxMessageSize} B)";
+
+    // ---- send and receive ------------------------------------------------------------------------------------
+
+    private bool DoSend(ReadOnlySpan<byte> message, uint priority, Deadline deadline, bool blocking, CancellationToken ct)
+    {
+        ThrowIfDisposed();
+        if (message.Length > _maxMessageSize)
+        {
+            throw new ArgumentException(
+                $"The message is {message.Length} bytes; the largest message queue '{Name}' takes is {_maxMessageSize} bytes. Nothing was sent.",
+                nameof(message));
+        }
+
+        bool notify;
+        if (!Lock(deadline))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (CurNum == _maxMessages)
+            {
+                if (!blocking || !WaitWhile(full: true, deadline, ct))
+                {
+                    return false;
+                }
+            }
+
+            // Decided under the lock, sent after it (as Boost does): a blocked receiver registered itself in
+            // the condition before releasing the lock, so it cannot miss this signal.
+            notify = BlockedReceivers != 0;
+            Insert(message, priority);
+        }
+        finally
+        {
+            Unlock();
+        }
+
+        if (notify)
+        {
+            Signal(L.CondRecv);
+        }
+
+        return true;
+    }
+
+    private bool DoReceive(Span<byte> buffer, int exactSize, out int size, out uint priority, Deadline deadline, bool blocking, CancellationToken ct)
+    {
+        ThrowIfDisposed();
+        size = 0;
+        priority = 0;
+        bool notify;
+        if (!Lock(deadline))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (CurNum == 0)
+            {
+                if (!blocking || !WaitWhile(full: false, deadline, ct))
+                {
+                    return false;
+                }
+            }
+
+            long count = CurNum, first = CurFirst;
+            long slot = SlotAt((first + count - 1) % _maxMessages);
+            byte* msg = _base + slot;
+            long len = (long)*(ulong*)(msg + L.MessageLength);
+            if ((ulong)len > (ulong)_maxMessageSize)
+            {
+                throw Corrupt($"the message at the head of the queue claims {len} bytes, more than the queue's maximum of {_maxMessageSize}");
+            }
+
+            if (exactSize >= 0 && len != exactSize)
+            {
+                throw new InterprocessException(InterprocessErrorCode.Size,
+                    $"The next message of queue '{Name}' is {len} bytes, not the {exactSize} bytes of the type asked for; it stays in the queue.")
+                { ObjectName = Name };
+            }
+
+            if (len > buffer.Length)
+            {
+                throw new MessageTooLargeException((int)len, buffer.Length);
+            }
+
+            notify = BlockedSenders != 0;
+            new ReadOnlySpan<byte>(msg + L.MessageHeaderSize, (int)len).CopyTo(buffer);
+            size = (int)len;
+            priority = *(uint*)(msg + L.MessagePriority);
+
+            // The commit: one store. A receiver killed before it leaves the message in the queue for another.
+            CurNum = count - 1;
+
+            // Boost's senders assert that a free slot is zeroed; done after the commit, and redone by recovery.
+            *(ulong*)(msg + L.MessageLength) = 0;
+            *(uint*)(msg + L.MessagePriority) = 0;
+        }
+        finally
+        {
+            Unlock();
+        }
+
+        if (notify)
+        {
+            Signal(L.CondSend);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Waits, with the lock held, while the queue is full (senders) or empty (receivers). Keeps Boost's
+    /// blocked-sender / blocked-receiver count up to date, as the other side uses it to decide whether to signal.
+    /// </summary>
+    /// <returns>True when the condition no longer holds; false on timeout.</returns>
+    private bool WaitWhile(bool full, Deadline deadline, CancellationToken ct)
+    {
+        int counter = full ? L.BlockedSenders : L.BlockedReceivers;
+        int cond = full ? L.CondSend : L.CondRecv;
+        ref ulong blocked = ref *(ulong*)(_base + L.Header + counter);
+        blocked++;
+        try
+        {
+            while (full ? CurNum == _maxMessages : CurNum == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                long remaining = deadline.RemainingNanoseconds();
+                if (remaining == 0)
+                {
+                    return false;
+                }
+
+                long slice = ct.CanBeCanceled ? CancellableSliceNs : SliceNs;
+                long sleep = remaining < 0 ? slice : Math.Min(remaining, slice);
+                Timespec abs = AbsoluteMonotonic(sleep);
+                int rc = Libc.PThreadCondClockWait(_base + L.Header + cond, _base + L.Header + L.Mutex, Clock.CLOCK_MONOTONIC, &abs);
+                if (rc == (int)Errno.EOWNERDEAD)
+                {
+                    // The wait re-acquired the lock from an owner that died holding it.
+                    Libc.PThreadMutexConsistent(_base + L.Header + L.Mutex);
+                    Recover();
+                }
+                else if (rc != 0 && rc != (int)Errno.ETIMEDOUT && rc != (int)Errno.EINTR)
+                {
+                    throw InterprocessException.FromErrno(rc, "pthread_cond_clockwait", Name);
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            blocked--;
+        }
+    }
+
+    /// <summary>
+    /// Puts a message into the free slot that Boost's insertion would use and links it into the index at its
+    /// priority's place. The data and the slot's header are written first; then the index is shifted under a
+    /// journal so that a process killed in the middle leaves a state <see cref="Recover"/> can repair.
+    /// </summary>
+    private void Insert(ReadOnlySpan<byte> message, uint priority)
+    {
+        long max = _maxMessages, count = CurNum, first = CurFirst;
+        long p = InsertPosition(priority, count, first);
+
+        // Boost's choice of direction: prepend, append, or shift the shorter side.
+        bool front = p == 0 || (p != count && p < count / 2);
+        long freePos = front ? (first + max - 1) % max : (first + count) % max;
+        long freeSlot = SlotAt(freePos);
+        byte* msg = _base + freeSlot;
+
+        // 1. The message, complete, in a slot no reader looks at.
+        message.CopyTo(new Span<byte>(msg + L.MessageHeaderSize, message.Length));
+        *(ulong*)(msg + L.MessageLength) = (ulong)message.Length;
+        *(uint*)(msg + L.MessagePriority) = priority;
+
+        // 2. The journal: the index's first and count before this insertion, then its tag (armed, nothing moved).
+        WriteJournal(first, count, front, JournalPhaseArmed);
+
+        // 3. The index shift (each store copies one offset pointer), the free slot's pointer at its place, then
+        //    first (front only) and count. From here until the journal is cleared a crash is repaired by Recover.
+        SetJournalPhase(front, JournalPhaseMoving);
+        if (front)
+        {
+            for (long j = 0; j < p; j++)
+            {
+                SetIndex((first + max - 1 + j) % max, SlotAt((first + j) % max));
+            }
+
+            SetIndex((first + max - 1 + p) % max, freeSlot);
+            CurFirst = (first + max - 1) % max;
+        }
+        else
+        {
+            for (long i = count; i > p; i--)
+            {
+                SetIndex((first + i) % max, SlotAt((first + i - 1) % max));
+            }
+
+            SetIndex((first + p) % max, freeSlot);
+        }
+
+        CurNum = count + 1;
+
+        // 4. Done: clear the journal.
+        ClearJournal();
+    }
+
+    /// <summary>Boost's queue_free_msg position: the logical index (0 = lowest priority) where the message goes.</summary>
+    private long InsertPosition(uint priority, long count, long first)
+    {
+        long max = _maxMessages;
+        if (count == 0 || priority <= PriorityAt(first))
+        {
+            return 0;
+        }
+
+        if (priority > PriorityAt((first + count - 1) % max))
+        {
+            return count;
+        }
+
+        // lower_bound: the first stored message whose priority is not below the new one.
+        long lo = 0, hi = count;
+        while (lo < hi)
+        {
+            long mid = (lo + hi) >>> 1;
+            if (PriorityAt((first + mid) % max) < priority)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private uint PriorityAt(long position) => *(uint*)(_base + SlotAt(position) + L.MessagePriority);
+
+    // ---- the lock and the conditions -------------------------------------------------------------------------
+
+    /// <summary>Takes the queue's mutex (by <paramref name="deadline"/>); repairs the queue if its owner died.</summary>
+    /// <returns>False if the deadline passed first.</returns>
+    private bool Lock(Deadline deadline)
+    {
+        void* mutex = _base + L.Header + L.Mutex;
+        int rc;
+        if (deadline.IsInfinite)
+        {
+            rc = Libc.PThreadMutexLock(mutex);
+        }
+        else
+        {
+            Timespec abs = AbsoluteMonotonic(deadline.RemainingNanoseconds());
+            rc = Libc.PThreadMutexClockLock(mutex, Clock.CLOCK_MONOTONIC, &abs);
+            if (rc == (int)Errno.ETIMEDOUT)
+            {
+                return false;
+            }
+        }
+
+        if (rc == 0)
+        {
+            return true;
+        }
+
+        if (rc == (int)Errno.EOWNERDEAD)
+        {
+            Libc.PThreadMutexConsistent(mutex);
+            try
+            {
+                Recover();
+            }
+            catch
+            {
+                Unlock();
+                throw;
+            }
+
+            return true;
+        }
+
+        if (rc == (int)Errno.ENOTRECOVERABLE)
+        {
+            throw new InterprocessException(InterprocessErrorCode.NotRecoverable,
+                $"The lock of message queue '{Name}' is not recoverable: its owner died and the process that found it " +
+                "dead (a C++ process using Boost, which does not recover) marked it so. Remove and recreate the queue.")
+            { ObjectName = Name };
+        }
+
+        throw InterprocessException.FromErrno(rc, "pthread_mutex_lock", Name);
+    }
+
+    private void Unlock() => Libc.PThreadMutexUnlock(_base + L.Header + L.Mutex);
+
+    private void Signal(int cond)
+    {
+        int rc = Libc.PThreadCondSignal(_base + L.Header + cond);
+        if (rc != 0)
+        {
+            throw InterprocessException.FromErrno(rc, "pthread_cond_signal", Name);
+        }
+    }
+
+    private static Timespec AbsoluteMonotonic(long relativeNs)
+    {
+        long now = Libc.MonotonicNanoseconds();
+        long at = relativeNs > long.MaxValue - now ? long.MaxValue : now + relativeNs;
+        return new Timespec { tv_sec = at / 1_000_000_000, tv_nsec = at % 1_000_000_000 };
+    }
+
+    // ---- header fields and the index -------------------------------------------------------------------------
+    // Read and written only with the mutex held, which orders them; plain accesses suffice.
+
+    private long CurNum
+    {
+        get => (long)ReadU64(L.Header + L.CurNumMsg) is var n && (ulong)n <= (ulong)_maxMessages ? n : throw Corrupt($"it claims to hold {n} messages but has room for {_maxMessages}");
+        set => *(ulong*)(_base + L.Header + L.CurNumMsg) = (ulong)value;
+    }
+
+    private long CurFirst
+    {
+        get => (long)ReadU64(L.Header + L.CurFirstMsg) is var f && (ulong)f < (ulong)_maxMessages ? f : throw Corrupt($"its index starts at position {f} of {_maxMessages}");
+        set => *(ulong*)(_base + L.Header + L.CurFirstMsg) = (ulong)value;
+    }
+
+    private ulong BlockedSenders => ReadU64(L.Header + L.BlockedSenders);
+
+    private ulong BlockedReceivers => ReadU64(L.Header + L.BlockedReceivers);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ReadU64(long offset) => *(ulong*)(_base + offset);
+
+    /// <summary>The object offset of the message slot the index entry at <paramref name="position"/> points to, bounds-checked.</summary>
+    private long SlotAt(long position)
+    {
+        long slot = TrySlotAt(position);
+        return slot >= 0 ? slot : throw Corrupt($"index entry {position} does not point at a message slot");
+    }
+
+    /// <summary>As <see cref="SlotAt"/>, returning -1 for an entry that does not point at a slot.</summary>
+    private long TrySlotAt(long position)
+    {
+        long entry = L.Index + (position * 8);
+        long target = entry + (long)ReadU64(entry);
+        long rel = target - _slots;
+        if (rel < 0 || rel % _slotSize != 0 || rel / _slotSize >= _maxMessages)
+        {
+            return -1;
+        }
+
+        return target;
+    }
+
+    /// <summary>Stores an offset_ptr to the slot at <paramref name="slot"/> in the index entry at <paramref name="position"/>.</summary>
+    private void SetIndex(long position, long slot)
+    {
+        long entry = L.Index + (position * 8);
+        *(long*)(_base + entry) = slot - entry;
+    }
+
+    private InterprocessException Corrupt(string what) =>
+        InterprocessException.Corrupted(Name, $"message queue is damaged: {what}.");
+
+    private void ThrowIfDisposed() => _ = _region.Address;
+}
