@@ -66,6 +66,9 @@ public struct InterprocessUpgradableMutex : IUpgradableLockable
 
     private SharableCore _core;
 
+    /// <summary>The thread holding the gate (the exclusive or the upgradable owner), 0 if none: a snapshot, for the named wrapper.</summary>
+    internal int GateOwnerThreadId => _core.Gate.OwnerTid;
+
     /// <summary>True when a writer holds the mutex or waits for readers to leave (a snapshot).</summary>
     public bool IsLocked => _core.IsExclusive;
 

@@ -16,12 +16,22 @@ internal sealed class NamedKind
     /// <summary><see cref="NamedRecursiveMutex"/>: an <see cref="InterprocessRecursiveMutex"/>.</summary>
     internal static readonly NamedKind RecursiveMutex = new("IPNRMUTX", nameof(NamedRecursiveMutex), version: 1);
 
-    // A new named kind adds one line here (and its wrapper class), e.g.
-    //   internal static readonly NamedKind Condition = new("IPNCONDV", nameof(NamedCondition), version: 1);
-    // and its entry in All.
+    /// <summary><see cref="NamedSharableMutex"/>: an <see cref="InterprocessSharableMutex"/>.</summary>
+    internal static readonly NamedKind SharableMutex = new("IPNSHMTX", nameof(NamedSharableMutex), version: 1);
+
+    /// <summary><see cref="NamedUpgradableMutex"/>: an <see cref="InterprocessUpgradableMutex"/>.</summary>
+    internal static readonly NamedKind UpgradableMutex = new("IPNUPMTX", nameof(NamedUpgradableMutex), version: 1);
+
+    /// <summary><see cref="NamedCondition"/>: an <see cref="InterprocessCondition"/>.</summary>
+    internal static readonly NamedKind Condition = new("IPNCONDV", nameof(NamedCondition), version: 1);
+
+    /// <summary><see cref="NamedConditionAny"/>: an <see cref="InterprocessConditionAny"/>.</summary>
+    internal static readonly NamedKind ConditionAny = new("IPNCONDA", nameof(NamedConditionAny), version: 1);
+
+    // A new named kind adds one line here (and its wrapper class) and its entry in All.
 
     /// <summary>Every kind, for recognizing what an object holds.</summary>
-    internal static readonly NamedKind[] All = [Mutex, RecursiveMutex];
+    internal static readonly NamedKind[] All = [Mutex, RecursiveMutex, SharableMutex, UpgradableMutex, Condition, ConditionAny];
 
     private NamedKind(string tag, string typeName, int version)
     {

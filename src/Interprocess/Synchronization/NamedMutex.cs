@@ -33,7 +33,7 @@ namespace Interprocess.Synchronization;
 /// </code>
 /// and, when no process needs it any more, <c>NamedMutex.Remove("orders-lock")</c>.
 /// </example>
-public sealed class NamedMutex : IDisposable
+public sealed class NamedMutex : IExclusiveLockable, IDisposable
 {
     private readonly NamedPrimitive<InterprocessMutex> _primitive;
 

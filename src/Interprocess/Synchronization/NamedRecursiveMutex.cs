@@ -21,7 +21,7 @@ namespace Interprocess.Synchronization;
 /// finally { mutex.Unlock(); }
 /// </code>
 /// </example>
-public sealed class NamedRecursiveMutex : IDisposable
+public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
 {
     private readonly NamedPrimitive<InterprocessRecursiveMutex> _primitive;
 
