@@ -10,6 +10,8 @@ internal static class WorkloadRegistry
         new MutexContendedWorkload(),
         new ShmSpinFlagsWorkload(),
         new SemaphorePingPongWorkload(),
+        new QueuePingPongWorkload(mpmc: false), new QueuePingPongWorkload(mpmc: true),
+        new QueueThroughputWorkload(mpmc: false), new QueueThroughputWorkload(mpmc: true),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>

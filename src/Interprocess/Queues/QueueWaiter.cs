@@ -33,6 +33,11 @@ namespace Interprocess.Queues;
 /// sleep also increments Sequence, so that waiter's FUTEX_WAIT fails and it re-registers: a waiter never
 /// sleeps with the flag cleared behind its back. A waiter killed while asleep leaves the flag set, which costs
 /// one spurious FUTEX_WAKE (the flag is cleared by it) and nothing else.
+/// Crashes of a waker: a waker killed between clearing the flag (3) and its FUTEX_WAKE would leave the sleepers
+/// asleep with the flag clear, so no later waker would wake them either. Therefore every sleep is cut into
+/// slices of <see cref="LivenessPollNanoseconds"/> (100 ms): such a sleeper re-checks within one slice. This also
+/// lets a waiter notice a slot held by a dead process. An idle waiter thus wakes ten times a second for a few
+/// microseconds: no measurable CPU.
 /// </remarks>
 internal static unsafe class QueueWaiter
 {
@@ -42,7 +47,7 @@ internal static unsafe class QueueWaiter
     /// <summary>Yields of the core after the pause phase (so that a peer on the same core can run) before sleeping.</summary>
     private const int YieldCount = 8;
 
-    /// <summary>The longest sleep when a slot is held by another process whose death would not wake us (see <see cref="IQueueCondition"/>).</summary>
+    /// <summary>The longest single sleep: bounds how long a sleeper misses a wake-up lost to a killed waker, or a slot held by a dead process (see <see cref="IQueueCondition"/>).</summary>
     internal const long LivenessPollNanoseconds = 100_000_000;
 
     /// <summary>Stopwatch ticks of the spin phase.</summary>
@@ -154,7 +159,8 @@ internal static unsafe class QueueWaiter
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                if (poll && (remaining < 0 || remaining > LivenessPollNanoseconds))
+                // Sliced always (a waker may die between steps 3 and its wake; a dead slot holder wakes nobody).
+                if (remaining < 0 || remaining > LivenessPollNanoseconds)
                 {
                     remaining = LivenessPollNanoseconds;
                 }
