@@ -12,13 +12,16 @@ internal static class WorkloadRegistry
         new SemaphorePingPongWorkload(),
         new MessageQueuePingPongWorkload(),
         new MessageQueueThroughputWorkload(),
+        new QueuePingPongWorkload(mpmc: false),
+        new QueuePingPongWorkload(mpmc: true),
+        new QueueThroughputWorkload(mpmc: false),
+        new QueueThroughputWorkload(mpmc: true),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>
     public static IReadOnlyList<IWorkload> Select(string workload, string? system) =>
         [.. All.Where(w => string.Equals(w.Workload, workload, StringComparison.OrdinalIgnoreCase)
                            && (system is null || w.System == system))];
-
 
     /// <summary>"W3 (interprocess_shm_spin_flags), ..." for messages.</summary>
     public static string Describe() =>
