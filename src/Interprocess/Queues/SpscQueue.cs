@@ -17,7 +17,7 @@ namespace Interprocess.Queues;
 /// separate cache lines; each side caches the other's counter and reads it only when its cached value says
 /// "full" or "empty". See docs/fast-queues.md.</para>
 /// <para><b>Publication.</b> The producer writes the record header and payload, then stores the producer
-/// counter with a release (full-barrier) store; the consumer reads the counter with acquire before it reads a
+/// counter with a release store; the consumer reads the counter with acquire before it reads a
 /// record. A record is visible only after that store, so a producer killed at any point (while copying
 /// included) never exposes a half-written message: the next producer writes over the unpublished bytes.</para>
 /// <para><b>Delivery on a consumer crash: at-least-once.</b> A message is <i>delivered</i> when
@@ -212,9 +212,9 @@ public sealed unsafe partial class SpscQueue : IDisposable
         }
 
         _pendingProducer = -1;
-        // Publishes the record header and payload written since TryReserve (release), and is the full barrier of
-        // step 1 of QueueWaiter's protocol before Wake reads the sleepers flag.
-        Interlocked.Exchange(ref *_producerPosition, pending);
+        // Publishes the record header and payload written since TryReserve (release): step 1 of QueueWaiter's
+        // protocol before Wake reads the sleepers flag (ordered by the sleeper's membarrier, or a full barrier).
+        QueueWaiter.Publish(_producerPosition, pending);
         QueueWaiter.Wake(_notEmpty);
     }
 
@@ -336,8 +336,8 @@ public sealed unsafe partial class SpscQueue : IDisposable
 
         _pendingConsumer = -1;
         // Publishes "the consumer is done with these bytes" (release: the reads of the payload come before it), so
-        // the producer may overwrite them; the full barrier is step 1 of QueueWaiter's protocol before Wake.
-        Interlocked.Exchange(ref *_consumerPosition, pending);
+        // the producer may overwrite them: step 1 of QueueWaiter's protocol before Wake.
+        QueueWaiter.Publish(_consumerPosition, pending);
         QueueWaiter.Wake(_notFull);
     }
 

@@ -31,7 +31,7 @@ public sealed class AbiTests
     private static readonly string[] s_headers =
     [
         "errno.h", "fcntl.h", "sys/mman.h", "sys/stat.h", "sys/ipc.h", "sys/shm.h", "time.h",
-        "linux/futex.h", "sys/syscall.h", "unistd.h", "stddef.h", "pthread.h", "semaphore.h",
+        "linux/futex.h", "linux/membarrier.h", "sys/syscall.h", "unistd.h", "stddef.h", "pthread.h", "semaphore.h",
     ];
 
     /// <summary>The C struct each C# layout type mirrors. A struct in the namespace that is not here fails the test.</summary>
