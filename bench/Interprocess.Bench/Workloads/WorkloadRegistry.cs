@@ -10,6 +10,7 @@ internal static class WorkloadRegistry
         new MutexContendedWorkload(),
         new ShmSpinFlagsWorkload(),
         new SemaphorePingPongWorkload(),
+        new ManagedAllocWorkload(),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>

@@ -1,0 +1,53 @@
+namespace Interprocess.Managed;
+
+/// <summary>
+/// An allocation algorithm working on the heap of one mapped segment. Every value in and out is an offset
+/// from the segment base (a handle); a handle is the offset of a block's payload. Callers hold the segment
+/// lock. Implementations validate every offset they read from the segment and throw
+/// <see cref="InterprocessException"/> (<see cref="InterprocessErrorCode.Corrupted"/>) on a bad one.
+/// </summary>
+internal interface IMemoryAlgorithm
+{
+    /// <summary>Lays out an empty heap (creation only).</summary>
+    void Format();
+
+    /// <summary>Checks the algorithm's fixed state on open (sizes, geometry); throws when it is not ours.</summary>
+    void ValidateOnOpen();
+
+    /// <summary>Allocates <paramref name="size"/> bytes, 16-byte aligned; 0 when there is no room.</summary>
+    long Allocate(long size, bool objectBlock);
+
+    /// <summary>Allocates with a power-of-two alignment above 16; 0 when there is no room.</summary>
+    long AllocateAligned(long size, long alignment, bool objectBlock);
+
+    /// <summary>Frees an allocated block; throws <see cref="ArgumentException"/> for a handle that is not one.</summary>
+    void Deallocate(long handle);
+
+    /// <summary>The bytes usable at <paramref name="handle"/>; throws for a handle that is not an allocated block.</summary>
+    long GetUsableSize(long handle);
+
+    /// <summary>True when <paramref name="handle"/> is the payload of an allocated block (checked cheaply, not by a walk).</summary>
+    bool IsAllocated(long handle, out bool objectBlock);
+
+    /// <summary>Bytes not allocated (including per-block overhead of free blocks).</summary>
+    long FreeBytes { get; }
+
+    /// <summary>How many blocks are allocated.</summary>
+    long AllocatedBlocks { get; }
+
+    /// <summary>Walks the heap and every free list; describes each inconsistency found (nothing when sane).</summary>
+    void CheckSanity(List<string> problems);
+
+    /// <summary>
+    /// Rebuilds everything derivable (free lists, bitmaps, boundary flags, counters) from the chain of block
+    /// sizes, merging adjacent free blocks. Throws <see cref="InterprocessException"/> (Corrupted) when the
+    /// chain itself is broken.
+    /// </summary>
+    void Rebuild();
+
+    /// <summary>Calls <paramref name="visit"/> with the handle of every allocated object block.</summary>
+    void ForEachObjectBlock(Action<long> visit);
+
+    /// <summary>Writes zeros over the free memory (not over the allocator's own links).</summary>
+    void ZeroFreeMemory();
+}

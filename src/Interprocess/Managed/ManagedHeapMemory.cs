@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+
+namespace Interprocess.Managed;
+
+/// <summary>
+/// A managed segment in this process's own memory (Boost's <c>managed_heap_memory</c>): the same
+/// <see cref="SegmentManager"/> and the same layout as shared segments, for building data structures that can
+/// later be copied as bytes into shared memory or a file, or for tests.
+/// </summary>
+/// <remarks>The memory is page-aligned and zero-filled; <see cref="Dispose"/> frees it.</remarks>
+public sealed unsafe class ManagedHeapMemory : IDisposable
+{
+    private byte* _memory;
+
+    /// <summary>Allocates <paramref name="size"/> bytes and lays out an empty segment in them.</summary>
+    /// <param name="size">The segment's size (at least 16 KiB).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
+    /// <exception cref="OutOfMemoryException">The process could not allocate the memory.</exception>
+    public ManagedHeapMemory(long size)
+    {
+        SegmentManager.ValidateSize(size);
+        _memory = (byte*)NativeMemory.AlignedAlloc((nuint)size, (nuint)Environment.SystemPageSize);
+        NativeMemory.Clear(_memory, (nuint)size);
+        Manager = SegmentManager.Format(_memory, size, "heap segment");
+    }
+
+    /// <summary>The segment manager.</summary>
+    public SegmentManager Manager { get; }
+
+    /// <summary>Frees the memory; references into it must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_memory != null)
+        {
+            Manager.Detach();
+            NativeMemory.AlignedFree(_memory);
+            _memory = null;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using Interprocess.Memory;
+
+namespace Interprocess.Managed;
+
+/// <summary>
+/// A managed segment in a POSIX shared memory object (Boost's <c>managed_shared_memory</c>): a heap and a
+/// directory of named objects that any process can open by name. Everything is done through
+/// <see cref="Manager"/>.
+/// </summary>
+/// <remarks>
+/// <para>The segment maps at a different address in every process; everything in it is stored as offsets
+/// (handles), so what one process constructs another finds by name or by handle.</para>
+/// <para><b>Initialization.</b> The creator marks the header "initializing" (with its process id) before it
+/// writes anything else and "ready" when it is done. An opener waits for "ready" at most the initialization
+/// timeout (<see cref="DefaultInitializationTimeout"/> unless given), and fails at once when the creator is
+/// known to be dead, with an <see cref="InterprocessException"/> (<see cref="InterprocessErrorCode.Corrupted"/>)
+/// saying the segment is incomplete; <see cref="Remove"/> it and create it again. (Boost's openers wait forever.)</para>
+/// <para>Dispose unmaps the segment; the object stays until <see cref="Remove"/> and the last process lets go.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// // process A
+/// using var segment = ManagedSharedMemory.CreateNew("orders", 64 &lt;&lt; 20);
+/// segment.Manager.ConstructArray&lt;int&gt;("totals", 100, 0);
+///
+/// // process B
+/// using var segment = ManagedSharedMemory.OpenExisting("orders");
+/// Span&lt;int&gt; totals = segment.Manager.Find&lt;int&gt;("totals").AsSpan();
+/// segment.Manager.AtomicFunc(() =&gt; totals[3]++);
+/// </code>
+/// </example>
+public sealed unsafe class ManagedSharedMemory : IDisposable
+{
+    /// <summary>How long an opener waits for a creator that has not finished initializing: 5 seconds.</summary>
+    public static readonly TimeSpan DefaultInitializationTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly SharedMemoryObject _shm;
+    private readonly MappedRegion _region;
+
+    private ManagedSharedMemory(SharedMemoryObject shm, MappedRegion region, SegmentManager manager)
+    {
+        _shm = shm;
+        _region = region;
+        Manager = manager;
+    }
+
+    /// <summary>The segment manager: allocation, named objects, the segment's lock.</summary>
+    public SegmentManager Manager { get; }
+
+    /// <summary>The shared memory object's name.</summary>
+    public string Name => _shm.Name;
+
+    /// <summary>True when this process created the segment (always for <see cref="CreateNew"/>; for <see cref="OpenOrCreate"/>, whichever happened).</summary>
+    public bool Created => _shm.Created;
+
+    /// <summary>How the segment is mapped.</summary>
+    public AccessMode Access => _region.Access;
+
+    /// <summary>Creates a new managed segment.</summary>
+    /// <param name="name">The shared memory object's name (the rules of <see cref="SharedMemoryObject"/>).</param>
+    /// <param name="size">The segment's size in bytes (at least 16 KiB; Boost's <c>segment size</c>).</param>
+    /// <param name="permissions">The object's permissions; owner-only (0600) when null.</param>
+    /// <returns>The open segment.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
+    /// <exception cref="InterprocessException">An object with that name exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), or the OS refused.</exception>
+    public static ManagedSharedMemory CreateNew(string name, long size, Permissions? permissions = null)
+    {
+        SegmentManager.ValidateSize(size);
+        var shm = SharedMemoryObject.CreateNew(name, size, AccessMode.ReadWrite, permissions);
+        return Create(shm, size);
+    }
+
+    /// <summary>Opens an existing managed segment for reading and writing.</summary>
+    /// <param name="name">The shared memory object's name.</param>
+    /// <param name="initializationTimeout">How long to wait for a creator still initializing; <see cref="DefaultInitializationTimeout"/> when null.</param>
+    /// <returns>The open segment.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="InterprocessException">No such object (<see cref="InterprocessErrorCode.NotFound"/>); not a managed segment, truncated, corrupted or incomplete (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
+    public static ManagedSharedMemory OpenExisting(string name, TimeSpan? initializationTimeout = null) =>
+        Open(SharedMemoryObject.OpenExisting(name, AccessMode.ReadWrite), AccessMode.ReadWrite, initializationTimeout);
+
+    /// <summary>
+    /// Opens an existing managed segment read-only (Boost's <c>open_read_only</c>): finds work, without taking
+    /// the lock (the mapping cannot be written), so they must not race with writers; changes throw
+    /// <see cref="NotSupportedException"/>.
+    /// </summary>
+    /// <param name="name">The shared memory object's name.</param>
+    /// <param name="initializationTimeout">How long to wait for a creator still initializing.</param>
+    /// <returns>The open segment.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="InterprocessException">No such object; not a managed segment, truncated, corrupted or incomplete; or the OS refused.</exception>
+    public static ManagedSharedMemory OpenReadOnly(string name, TimeSpan? initializationTimeout = null) =>
+        Open(SharedMemoryObject.OpenExisting(name, AccessMode.ReadOnly), AccessMode.ReadOnly, initializationTimeout);
+
+    /// <summary>
+    /// Opens an existing managed segment copy-on-write (Boost's <c>open_copy_on_write</c>): this process may
+    /// change everything, but its changes stay private to its mapping and never reach the object.
+    /// </summary>
+    /// <param name="name">The shared memory object's name.</param>
+    /// <param name="initializationTimeout">How long to wait for a creator still initializing.</param>
+    /// <returns>The open segment.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="InterprocessException">No such object; not a managed segment, truncated, corrupted or incomplete; or the OS refused.</exception>
+    public static ManagedSharedMemory OpenCopyOnWrite(string name, TimeSpan? initializationTimeout = null) =>
+        Open(SharedMemoryObject.OpenExisting(name, AccessMode.ReadOnly), AccessMode.CopyOnWrite, initializationTimeout);
+
+    /// <summary>Opens the segment if it exists, or creates it; <see cref="Created"/> tells which. Exactly one of racing processes creates.</summary>
+    /// <param name="name">The shared memory object's name.</param>
+    /// <param name="size">The size if this call creates it.</param>
+    /// <param name="permissions">The permissions if this call creates it; owner-only when null.</param>
+    /// <param name="initializationTimeout">How long to wait for another creator still initializing.</param>
+    /// <returns>The open segment.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
+    /// <exception cref="InterprocessException">The existing object is not a managed segment, truncated, corrupted or incomplete (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
+    public static ManagedSharedMemory OpenOrCreate(string name, long size, Permissions? permissions = null, TimeSpan? initializationTimeout = null)
+    {
+        SegmentManager.ValidateSize(size);
+        var shm = SharedMemoryObject.OpenOrCreate(name, size, AccessMode.ReadWrite, permissions);
+        return shm.Created ? Create(shm, size) : Open(shm, AccessMode.ReadWrite, initializationTimeout);
+    }
+
+    /// <summary>Removes the shared memory object's name (Boost's <c>shared_memory_object::remove</c>); processes that have it open keep it.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>False when there was no such object.</returns>
+    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="InterprocessException">The OS refused.</exception>
+    public static bool Remove(string name) => SharedMemoryObject.Remove(name);
+
+    private static ManagedSharedMemory Create(SharedMemoryObject shm, long size)
+    {
+        MappedRegion? region = null;
+        try
+        {
+            region = new MappedRegion(shm);
+            var manager = SegmentManager.Format((byte*)region.Address, size, shm.Name);
+            return new ManagedSharedMemory(shm, region, manager);
+        }
+        catch
+        {
+            region?.Dispose();
+            shm.Dispose();
+            throw;
+        }
+    }
+
+    private static ManagedSharedMemory Open(SharedMemoryObject shm, AccessMode access, TimeSpan? initializationTimeout)
+    {
+        MappedRegion? region = null;
+        try
+        {
+            var timeout = initializationTimeout ?? DefaultInitializationTimeout;
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            // A creator sizes the object right after creating it; an empty object may be one not sized yet.
+            long size;
+            while ((size = shm.Size) == 0)
+            {
+                if (timeout != Timeout.InfiniteTimeSpan && started.Elapsed >= timeout)
+                {
+                    throw InterprocessException.Corrupted(shm.Name, $"the segment is incomplete: the object is still empty after {timeout.TotalMilliseconds:0} ms (its creator died or is stuck before sizing it). Remove it and create it again.");
+                }
+
+                Thread.Sleep(1);
+            }
+
+            if (size < SegmentHeader.MinimumSegmentSize)
+            {
+                throw InterprocessException.Corrupted(shm.Name, $"the object is {size} bytes, too small to be a managed segment (truncated or foreign).");
+            }
+
+            region = new MappedRegion(shm, access);
+            var remaining = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - started.Elapsed;
+            var manager = SegmentManager.Attach((byte*)region.Address, region.Size, shm.Name, access == AccessMode.ReadOnly, remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining);
+            return new ManagedSharedMemory(shm, region, manager);
+        }
+        catch
+        {
+            region?.Dispose();
+            shm.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Unmaps the segment and closes the object; references into it must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        Manager.Detach();
+        _region.Dispose();
+        _shm.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"ManagedSharedMemory '{Name}' ({Access})";
+}

@@ -1,0 +1,8 @@
+namespace Interprocess.Managed;
+
+/// <summary>The name index of a managed segment, chosen at creation and recorded in its header.</summary>
+public enum NameIndexKind
+{
+    /// <summary>An open-addressing hash table in the segment (linear probing, 16 bits of hash kept in each slot). The default.</summary>
+    Hash = 1,
+}
