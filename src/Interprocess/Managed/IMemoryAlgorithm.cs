@@ -29,6 +29,9 @@ internal interface IMemoryAlgorithm
     /// <summary>True when <paramref name="handle"/> is the payload of an allocated block (checked cheaply, not by a walk).</summary>
     bool IsAllocated(long handle, out bool objectBlock);
 
+    /// <summary>The usable size of the allocated block at <paramref name="handle"/>, or -1 when it is not one (never throws).</summary>
+    long AllocatedSize(long handle, out bool objectBlock);
+
     /// <summary>Bytes not allocated (including per-block overhead of free blocks).</summary>
     long FreeBytes { get; }
 

@@ -22,6 +22,8 @@ namespace Interprocess.Managed;
 ///  56 int   OpInProgress     the mutating operation under way (a journal word, written under the lock)
 ///  60 int   Recoveries       how many times a dead lock owner's segment was checked and repaired
 ///  64 InterprocessRecursiveMutex SegmentLock (40 bytes)
+/// 104 int   Version          a sequence lock over the heap and the index: odd while a change is under way
+/// 108 int   WriterDepth      nesting of changes by the lock holder (AtomicFunc around Construct ...)
 /// 128 index state            64 bytes, owned by the name index (<see cref="IndexStateOffset"/>)
 /// 192 allocator state        up to <see cref="AllocatorStateSize"/> bytes, owned by the algorithm
 /// 10240 heap
@@ -79,4 +81,6 @@ internal struct SegmentHeader
     [FieldOffset(56)] internal int OpInProgress;
     [FieldOffset(60)] internal int Recoveries;
     [FieldOffset(64)] internal InterprocessRecursiveMutex SegmentLock;
+    [FieldOffset(104)] internal int Version;
+    [FieldOffset(108)] internal int WriterDepth;
 }

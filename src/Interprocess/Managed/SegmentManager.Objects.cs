@@ -445,6 +445,7 @@ public sealed unsafe partial class SegmentManager
         return bytes;
     }
 
+    [SkipLocalsInit] // the name buffer is written before it is read
     private SegmentObject<T> ConstructCore<T>(ObjectKind kind, string? name, long count, T fill, ReadOnlySpan<T> values, ConstructMode mode)
         where T : unmanaged
     {
@@ -544,12 +545,19 @@ public sealed unsafe partial class SegmentManager
         return default;
     }
 
+    [SkipLocalsInit] // the name buffer is written before it is read
     private SegmentObject<T> FindCore<T>(ObjectKind kind, string? name)
         where T : unmanaged
     {
         Span<byte> buffer = stackalloc byte[StackNameBytes];
         ReadOnlySpan<byte> key = Key<T>(kind, name, buffer);
         ulong hash = NameHash.Compute(key, (ulong)kind);
+        ThrowIfDetached();
+        if (TryFindOptimistic(kind, key, hash, out SegmentObject<T> found))
+        {
+            return found;
+        }
+
         bool locked = EnterRead();
         try
         {
@@ -562,6 +570,42 @@ public sealed unsafe partial class SegmentManager
         }
     }
 
+    /// <summary>
+    /// A find without the lock, validated by the segment's sequence lock: read Version (even: no change under
+    /// way), look up, and keep the result only if Version is unchanged afterwards. Every read is bounds-checked,
+    /// so a lookup racing with a change reads garbage at worst, and that is thrown away. Readers write nothing
+    /// to shared memory, so finds in many processes do not contend. False: a change was under way; take the lock.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryFindOptimistic<T>(ObjectKind kind, ReadOnlySpan<byte> key, ulong hash, out SegmentObject<T> result)
+        where T : unmanaged
+    {
+        ref var h = ref Header;
+        // Acquire: the lookup's loads happen after this read.
+        int version = Volatile.Read(ref h.Version);
+        result = default;
+        if ((version & 1) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            long e = _index.Find(kind, key, hash);
+            result = e == 0 ? default : Typed<T>(e);
+        }
+        catch (Exception ex) when (ex is InterprocessException or InvalidCastException && Volatile.Read(ref h.Version) != version)
+        {
+            // A change raced with the lookup and made it read a half-done state.
+            return false;
+        }
+
+        // Every load of the lookup completes before Version is read again.
+        Interlocked.MemoryBarrier();
+        return Volatile.Read(ref h.Version) == version;
+    }
+
+    [SkipLocalsInit] // the name buffer is written before it is read
     private bool DestroyCore<T>(ObjectKind kind, string? name)
         where T : unmanaged
     {
@@ -617,13 +661,13 @@ public sealed unsafe partial class SegmentManager
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckEntry(long e)
     {
-        if (!_heap.IsAllocated(e, out bool objectBlock) || !objectBlock)
+        long usable = _heap.AllocatedSize(e, out bool objectBlock);
+        if (usable < 0 || !objectBlock)
         {
             ThrowBadEntry(e, "is not an allocated object block");
         }
 
         var header = (ObjectHeader*)(_base + e);
-        long usable = _heap.GetUsableSize(e);
         long dataOffset = header->DataOffset;
         if (header->Magic != ObjectHeader.LiveMagic || header->ElementSize < 0 || header->Count < 0
             || dataOffset < ObjectHeader.Size + 8 + header->NameLength + header->TypeNameLength

@@ -103,6 +103,14 @@ public sealed unsafe partial class SegmentManager
         var report = new StringBuilder();
         report.Append(abandoned ? "The previous owner of the segment lock died" : "Repair requested");
         report.Append(interrupted == OpNone ? " outside any operation of the segment manager." : $" during operation {OperationName(interrupted)}.");
+        if (abandoned)
+        {
+            // The dead holder may have left a change open (Version odd). Keep optimistic readers out while the
+            // repair runs: Version odd (a new value if it was even), fenced before the repair's stores.
+            h.WriterDepth = 0;
+            Interlocked.Exchange(ref h.Version, h.Version | 1);
+        }
+
         var before = new List<string>();
         _heap.CheckSanity(before);
 
@@ -133,6 +141,12 @@ public sealed unsafe partial class SegmentManager
 
         _index.Rebuild(live);
         h.OpInProgress = OpNone;
+        if (abandoned)
+        {
+            // Close the change (Version even, and new).
+            Volatile.Write(ref h.Version, h.Version + 1);
+        }
+
         if (abandoned)
         {
             Interlocked.Increment(ref h.Recoveries);

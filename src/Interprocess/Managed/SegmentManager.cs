@@ -280,20 +280,49 @@ public sealed unsafe partial class SegmentManager
             ThrowEnter();
         }
 
-        if (Header.SegmentLock.Acquire(Timeout.InfiniteTimeSpan) == LockStatus.AcquiredAbandoned)
+        ref var h = ref Header;
+        if (h.SegmentLock.Acquire(Timeout.InfiniteTimeSpan) == LockStatus.AcquiredAbandoned)
         {
             RecoverOrRelease();
         }
 
-        Header.OpInProgress = operation;
+        BeginChange(ref h);
+        h.OpInProgress = operation;
     }
 
     /// <summary>Ends a change and releases the lock.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Exit()
     {
-        Header.OpInProgress = OpNone;
-        Header.SegmentLock.Unlock();
+        ref var h = ref Header;
+        h.OpInProgress = OpNone;
+        EndChange(ref h);
+        h.SegmentLock.Unlock();
+    }
+
+    /// <summary>
+    /// The lock holder starts changing the heap or the index: the outermost change makes Version odd, so
+    /// optimistic readers (<see cref="Find{T}(string)"/>) fall back to the lock until it is even again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BeginChange(ref SegmentHeader h)
+    {
+        if (h.WriterDepth++ == 0)
+        {
+            // A full fence: the odd Version is visible before any store of the change.
+            Interlocked.Increment(ref h.Version);
+        }
+    }
+
+    /// <summary>The change is complete: the outermost end makes Version even (a new value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EndChange(ref SegmentHeader h)
+    {
+        if (--h.WriterDepth == 0)
+        {
+            // Release: every store of the change is visible before the even Version.
+            Volatile.Write(ref h.Version, h.Version + 1);
+        }
     }
 
     /// <summary>Takes the lock for a lookup (no lock in a read-only segment, as in Boost).</summary>
@@ -371,6 +400,7 @@ public sealed unsafe partial class SegmentManager
             return status;
         }
 
+        bool changing = false;
         try
         {
             if (status == LockStatus.AcquiredAbandoned)
@@ -378,10 +408,18 @@ public sealed unsafe partial class SegmentManager
                 Recover();
             }
 
+            // The action may change anything: optimistic readers wait for it (they take the lock).
+            BeginChange(ref Header);
+            changing = true;
             action();
         }
         finally
         {
+            if (changing)
+            {
+                EndChange(ref Header);
+            }
+
             Header.SegmentLock.Unlock();
         }
 

@@ -279,24 +279,27 @@ internal sealed unsafe class TlsfAlgorithm : IMemoryAlgorithm
     }
 
     /// <inheritdoc />
-    public bool IsAllocated(long handle, out bool objectBlock)
+    public bool IsAllocated(long handle, out bool objectBlock) => AllocatedSize(handle, out objectBlock) >= 0;
+
+    /// <inheritdoc />
+    public long AllocatedSize(long handle, out bool objectBlock)
     {
         objectBlock = false;
         long block = handle - HeaderBytes;
         if (block < _heapStart || block >= _sentinel || (block & FlagMask) != 0)
         {
-            return false;
+            return -1;
         }
 
         long sf = SizeFlags(block);
         long size = sf & ~FlagMask;
         if ((sf & FreeBit) != 0 || size < MinBlock || size > _sentinel - block)
         {
-            return false;
+            return -1;
         }
 
         objectBlock = (sf & ObjectBit) != 0;
-        return true;
+        return size - HeaderBytes;
     }
 
     /// <summary>Validates that <paramref name="block"/> is an allocated block and returns its SizeFlags.</summary>

@@ -482,6 +482,70 @@ public sealed unsafe class SegmentManagerTests : IDisposable
     }
 
     [Fact]
+    public void Find_RacingWithConstructAndDestroy_NeverReturnsAnotherObject()
+    {
+        // Finds run without the lock (validated by the segment's sequence lock): while a writer churns, every
+        // object found must be the one asked for (its length says which), and nothing may throw.
+        using var stop = new CancellationTokenSource();
+        Exception? failure = null;
+        long found = 0;
+        var writer = new Thread(() =>
+        {
+            var rng = new Random(3);
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    int k = rng.Next(64);
+                    if (!M.Destroy<long>("race" + k))
+                    {
+                        M.ConstructArray("race" + k, k + 1, (long)k);
+                    }
+
+                    if (rng.Next(16) == 0)
+                    {
+                        M.AtomicFunc(() => M.Deallocate(M.Allocate(rng.Next(1, 5000))));
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(r => new Thread(() =>
+        {
+            var rng = new Random(r);
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    int k = rng.Next(64);
+                    var o = M.Find<long>("race" + k);
+                    if (!o.IsNull)
+                    {
+                        Assert.Equal(k + 1, o.Count);
+                        Interlocked.Increment(ref found);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })).ToList();
+        writer.Start();
+        readers.ForEach(t => t.Start());
+        Thread.Sleep(1500);
+        stop.Cancel();
+        writer.Join();
+        readers.ForEach(t => t.Join());
+        Assert.Null(failure);
+        Assert.True(found > 0);
+        Assert.True(M.CheckSanity(out var problems), string.Join("; ", problems));
+    }
+
+    [Fact]
     public void AtomicFunc_WhenTheActionThrows_ReleasesTheLock()
     {
         Assert.Throws<InvalidOperationException>(() => M.AtomicFunc(() => throw new InvalidOperationException("boom")));
