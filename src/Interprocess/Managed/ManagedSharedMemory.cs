@@ -152,26 +152,9 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
         {
             var timeout = initializationTimeout ?? DefaultInitializationTimeout;
             var started = System.Diagnostics.Stopwatch.StartNew();
-            // A creator sizes the object right after creating it; an empty object may be one not sized yet.
-            long size;
-            while ((size = shm.Size) == 0)
-            {
-                if (timeout != Timeout.InfiniteTimeSpan && started.Elapsed >= timeout)
-                {
-                    throw InterprocessException.Corrupted(shm.Name, $"the segment is incomplete: the object is still empty after {timeout.TotalMilliseconds:0} ms (its creator died or is stuck before sizing it). Remove it and create it again.");
-                }
-
-                Thread.Sleep(1);
-            }
-
-            if (size < SegmentHeader.MinimumSegmentSize)
-            {
-                throw InterprocessException.Corrupted(shm.Name, $"the object is {size} bytes, too small to be a managed segment (truncated or foreign).");
-            }
-
+            SegmentManager.WaitForCreatorToSize(() => shm.Size, shm.Name, timeout, started);
             region = new MappedRegion(shm, access);
-            var remaining = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - started.Elapsed;
-            var manager = SegmentManager.Attach((byte*)region.Address, region.Size, shm.Name, access == AccessMode.ReadOnly, remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining);
+            var manager = SegmentManager.Attach((byte*)region.Address, region.Size, shm.Name, access == AccessMode.ReadOnly, SegmentManager.Remaining(timeout, started));
             return new ManagedSharedMemory(shm, region, manager);
         }
         catch

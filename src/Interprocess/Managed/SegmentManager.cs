@@ -241,6 +241,43 @@ public sealed unsafe partial class SegmentManager
         return manager;
     }
 
+    /// <summary>
+    /// Waits until the object has a size (a creator sizes it right after creating it, so an empty object may be
+    /// one not sized yet), at most <paramref name="timeout"/>; refuses one too small to be a segment.
+    /// </summary>
+    internal static long WaitForCreatorToSize(Func<long> getSize, string name, TimeSpan timeout, System.Diagnostics.Stopwatch started)
+    {
+        long size;
+        while ((size = getSize()) == 0)
+        {
+            if (timeout != Timeout.InfiniteTimeSpan && started.Elapsed >= timeout)
+            {
+                throw InterprocessException.Corrupted(name, $"the segment is incomplete: the object is still empty after {timeout.TotalMilliseconds:0} ms (its creator died or is stuck before sizing it). Remove it and create it again.");
+            }
+
+            Thread.Sleep(InitializationPollMilliseconds);
+        }
+
+        if (size < SegmentHeader.MinimumSegmentSize)
+        {
+            throw InterprocessException.Corrupted(name, $"the object is {size} bytes, too small to be a managed segment (truncated or foreign).");
+        }
+
+        return size;
+    }
+
+    /// <summary>What is left of <paramref name="timeout"/> (never negative; infinite stays infinite).</summary>
+    internal static TimeSpan Remaining(TimeSpan timeout, System.Diagnostics.Stopwatch started)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return timeout;
+        }
+
+        var left = timeout - started.Elapsed;
+        return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+    }
+
     private static InterprocessException NotOurs(string name, ulong magic) =>
         InterprocessException.Corrupted(name, $"not a managed segment: the magic number is 0x{magic:x16}, not 0x{SegmentHeader.MagicValue:x16} (a foreign or corrupted object).");
 
