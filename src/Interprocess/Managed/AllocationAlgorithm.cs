@@ -8,4 +8,10 @@ public enum AllocationAlgorithm
     /// boundary tags, 16-byte granularity, 16 bytes of overhead per block. The default.
     /// </summary>
     Tlsf = 1,
+
+    /// <summary>
+    /// Sequential fit: one free list in address order, first fit, the same boundary tags and coalescing.
+    /// O(free blocks) per operation; address-ordered reuse keeps fragmentation low (Boost's <c>simple_seq_fit</c>).
+    /// </summary>
+    SequentialFit = 2,
 }

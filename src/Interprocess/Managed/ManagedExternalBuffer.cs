@@ -25,15 +25,17 @@ public sealed unsafe class ManagedExternalBuffer : IDisposable
     /// <summary>Lays out an empty segment in the buffer (its previous contents are overwritten).</summary>
     /// <param name="address">The buffer's start; 16-byte aligned.</param>
     /// <param name="size">The buffer's size in bytes, at least 16 KiB.</param>
+    /// <param name="options">The allocation algorithm and name index; <see cref="ManagedSegmentOptions.Default"/> when null.</param>
     /// <returns>The segment.</returns>
-    /// <exception cref="ArgumentException">The address is null or not 16-byte aligned.</exception>
+    /// <exception cref="ArgumentException">The address is null or not 16-byte aligned, or the options name no known algorithm or index.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
-    public static ManagedExternalBuffer Create(nint address, long size)
+    public static ManagedExternalBuffer Create(nint address, long size, ManagedSegmentOptions? options = null)
     {
         CheckAddress(address);
         SegmentManager.ValidateSize(size);
+        options?.Validate();
         new Span<byte>((void*)address, Interprocess.Managed.SegmentHeader.Size).Clear();
-        return new ManagedExternalBuffer(SegmentManager.Format((byte*)address, size, $"external buffer 0x{address:x}"));
+        return new ManagedExternalBuffer(SegmentManager.Format((byte*)address, size, $"external buffer 0x{address:x}", options));
     }
 
     /// <summary>Opens the segment a <see cref="Create"/> laid out in this buffer (possibly another process's mapping of the same memory).</summary>

@@ -14,14 +14,17 @@ public sealed unsafe class ManagedHeapMemory : IDisposable
 
     /// <summary>Allocates <paramref name="size"/> bytes and lays out an empty segment in them.</summary>
     /// <param name="size">The segment's size (at least 16 KiB).</param>
+    /// <param name="options">The allocation algorithm and name index; <see cref="ManagedSegmentOptions.Default"/> when null.</param>
+    /// <exception cref="ArgumentException">The options name no known algorithm or index.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
     /// <exception cref="OutOfMemoryException">The process could not allocate the memory.</exception>
-    public ManagedHeapMemory(long size)
+    public ManagedHeapMemory(long size, ManagedSegmentOptions? options = null)
     {
         SegmentManager.ValidateSize(size);
+        options?.Validate();
         _memory = (byte*)NativeMemory.AlignedAlloc((nuint)size, (nuint)Environment.SystemPageSize);
         NativeMemory.Clear(_memory, (nuint)size);
-        Manager = SegmentManager.Format(_memory, size, "heap segment");
+        Manager = SegmentManager.Format(_memory, size, "heap segment", options);
     }
 
     /// <summary>The segment manager.</summary>

@@ -53,13 +53,15 @@ public sealed unsafe class ManagedMappedFile : IDisposable
     /// <param name="path">The file's path.</param>
     /// <param name="size">The segment's (and file's) size in bytes, at least 16 KiB.</param>
     /// <param name="permissions">The file's permissions; owner-only (0600) when null (applied whatever the umask).</param>
+    /// <param name="options">The allocation algorithm and name index; <see cref="ManagedSegmentOptions.Default"/> when null.</param>
     /// <returns>The open segment.</returns>
-    /// <exception cref="ArgumentException">The path is empty or invalid.</exception>
+    /// <exception cref="ArgumentException">The path is empty or invalid, or the options name no known algorithm or index.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
     /// <exception cref="InterprocessException">The file exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), or cannot be created, sized or mapped.</exception>
-    public static ManagedMappedFile CreateNew(string path, long size, Permissions? permissions = null)
+    public static ManagedMappedFile CreateNew(string path, long size, Permissions? permissions = null, ManagedSegmentOptions? options = null)
     {
         SegmentManager.ValidateSize(size);
+        options?.Validate();
         var perms = permissions ?? Permissions.OwnerOnly;
         FileDescriptorInfo.ValidatePath(path, nameof(path));
         using (var fd = FileDescriptorInfo.Open(path, Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_CLOEXEC, perms.Bits, path))
@@ -83,7 +85,7 @@ public sealed unsafe class ManagedMappedFile : IDisposable
         {
             file = new FileMapping(path);
             region = new MappedRegion(file);
-            var manager = SegmentManager.Format((byte*)region.Address, size, path);
+            var manager = SegmentManager.Format((byte*)region.Address, size, path, options);
             return new ManagedMappedFile(file, region, manager, created: true);
         }
         catch
@@ -127,18 +129,19 @@ public sealed unsafe class ManagedMappedFile : IDisposable
     /// <param name="size">The size if this call creates it.</param>
     /// <param name="permissions">The permissions if this call creates it.</param>
     /// <param name="initializationTimeout">How long to wait for another creator still initializing.</param>
+    /// <param name="options">The allocation algorithm and name index if this call creates it.</param>
     /// <returns>The open segment.</returns>
-    /// <exception cref="ArgumentException">The path is empty or invalid.</exception>
+    /// <exception cref="ArgumentException">The path is empty or invalid, or the options name no known algorithm or index.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
     /// <exception cref="InterprocessException">The file cannot be created, or the existing file is not a managed segment, truncated, corrupted or incomplete; or it cannot be mapped.</exception>
-    public static ManagedMappedFile OpenOrCreate(string path, long size, Permissions? permissions = null, TimeSpan? initializationTimeout = null)
+    public static ManagedMappedFile OpenOrCreate(string path, long size, Permissions? permissions = null, TimeSpan? initializationTimeout = null, ManagedSegmentOptions? options = null)
     {
         SegmentManager.ValidateSize(size);
         while (true)
         {
             try
             {
-                return CreateNew(path, size, permissions);
+                return CreateNew(path, size, permissions, options);
             }
             catch (InterprocessException e) when (e.ErrorCode == InterprocessErrorCode.AlreadyExists)
             {

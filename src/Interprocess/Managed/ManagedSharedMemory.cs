@@ -60,15 +60,17 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
     /// <param name="name">The shared memory object's name (the rules of <see cref="SharedMemoryObject"/>).</param>
     /// <param name="size">The segment's size in bytes (at least 16 KiB; Boost's <c>segment size</c>).</param>
     /// <param name="permissions">The object's permissions; owner-only (0600) when null.</param>
+    /// <param name="options">The allocation algorithm and name index; <see cref="ManagedSegmentOptions.Default"/> when null.</param>
     /// <returns>The open segment.</returns>
-    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="ArgumentException">The name breaks a naming rule, or the options name no known algorithm or index.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
     /// <exception cref="InterprocessException">An object with that name exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), or the OS refused.</exception>
-    public static ManagedSharedMemory CreateNew(string name, long size, Permissions? permissions = null)
+    public static ManagedSharedMemory CreateNew(string name, long size, Permissions? permissions = null, ManagedSegmentOptions? options = null)
     {
         SegmentManager.ValidateSize(size);
+        options?.Validate();
         var shm = SharedMemoryObject.CreateNew(name, size, AccessMode.ReadWrite, permissions);
-        return Create(shm, size);
+        return Create(shm, size, options);
     }
 
     /// <summary>Opens an existing managed segment for reading and writing.</summary>
@@ -110,15 +112,17 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
     /// <param name="size">The size if this call creates it.</param>
     /// <param name="permissions">The permissions if this call creates it; owner-only when null.</param>
     /// <param name="initializationTimeout">How long to wait for another creator still initializing.</param>
+    /// <param name="options">The allocation algorithm and name index if this call creates it (an existing segment keeps its own).</param>
     /// <returns>The open segment.</returns>
-    /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
+    /// <exception cref="ArgumentException">The name breaks a naming rule, or the options name no known algorithm or index.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The size is too small or too large.</exception>
     /// <exception cref="InterprocessException">The existing object is not a managed segment, truncated, corrupted or incomplete (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
-    public static ManagedSharedMemory OpenOrCreate(string name, long size, Permissions? permissions = null, TimeSpan? initializationTimeout = null)
+    public static ManagedSharedMemory OpenOrCreate(string name, long size, Permissions? permissions = null, TimeSpan? initializationTimeout = null, ManagedSegmentOptions? options = null)
     {
         SegmentManager.ValidateSize(size);
+        options?.Validate();
         var shm = SharedMemoryObject.OpenOrCreate(name, size, AccessMode.ReadWrite, permissions);
-        return shm.Created ? Create(shm, size) : Open(shm, AccessMode.ReadWrite, initializationTimeout);
+        return shm.Created ? Create(shm, size, options) : Open(shm, AccessMode.ReadWrite, initializationTimeout);
     }
 
     /// <summary>Removes the shared memory object's name (Boost's <c>shared_memory_object::remove</c>); processes that have it open keep it.</summary>
@@ -128,13 +132,13 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
     /// <exception cref="InterprocessException">The OS refused.</exception>
     public static bool Remove(string name) => SharedMemoryObject.Remove(name);
 
-    private static ManagedSharedMemory Create(SharedMemoryObject shm, long size)
+    private static ManagedSharedMemory Create(SharedMemoryObject shm, long size, ManagedSegmentOptions? options)
     {
         MappedRegion? region = null;
         try
         {
             region = new MappedRegion(shm);
-            var manager = SegmentManager.Format((byte*)region.Address, size, shm.Name);
+            var manager = SegmentManager.Format((byte*)region.Address, size, shm.Name, options);
             return new ManagedSharedMemory(shm, region, manager);
         }
         catch

@@ -61,6 +61,7 @@ public sealed unsafe partial class SegmentManager
         _heap = (AllocationAlgorithm)h.Algorithm switch
         {
             AllocationAlgorithm.Tlsf => new TlsfAlgorithm(segmentBase, h.HeapOffset, h.HeapEnd, name),
+            AllocationAlgorithm.SequentialFit => new SequentialFitAlgorithm(segmentBase, h.HeapOffset, h.HeapEnd, name),
             _ => throw InterprocessException.Corrupted(name, $"the header names allocation algorithm {h.Algorithm}, which this library does not know."),
         };
         _index = (NameIndexKind)h.IndexKind switch
@@ -140,9 +141,11 @@ public sealed unsafe partial class SegmentManager
     private ref SegmentHeader Header => ref *(SegmentHeader*)_base;
 
     /// <summary>Lays out a new segment in zero-filled memory and returns its manager.</summary>
-    internal static SegmentManager Format(byte* segmentBase, long size, string name)
+    internal static SegmentManager Format(byte* segmentBase, long size, string name, ManagedSegmentOptions? options)
     {
         ValidateSize(size);
+        options ??= ManagedSegmentOptions.Default;
+        options.Validate();
         ref var h = ref *(SegmentHeader*)segmentBase;
         new Span<byte>(segmentBase, SegmentHeader.Size).Clear();
         h.CreatorPid = Environment.ProcessId;
@@ -153,8 +156,8 @@ public sealed unsafe partial class SegmentManager
         h.LayoutVersion = SegmentHeader.CurrentLayoutVersion;
         h.HeaderSize = SegmentHeader.Size;
         h.SegmentSize = size;
-        h.Algorithm = (int)AllocationAlgorithm.Tlsf;
-        h.IndexKind = (int)NameIndexKind.Hash;
+        h.Algorithm = (int)options.Algorithm;
+        h.IndexKind = (int)options.Index;
         h.HeapOffset = SegmentHeader.HeapStart;
         h.HeapEnd = size & ~15L;
         var manager = new SegmentManager(segmentBase, size, name, readOnly: false);

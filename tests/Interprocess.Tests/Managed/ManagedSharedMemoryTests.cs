@@ -30,6 +30,24 @@ public sealed class ManagedSharedMemoryTests : IDisposable
     }
 
     [Fact]
+    public void TheChosenAlgorithm_IsRecorded_AndUsedByEveryOpener()
+    {
+        using var a = ManagedSharedMemory.CreateNew(_name, SegmentSize, options: new ManagedSegmentOptions { Algorithm = AllocationAlgorithm.SequentialFit });
+        Assert.Equal(AllocationAlgorithm.SequentialFit, a.Manager.Algorithm);
+        a.Manager.Construct("seq", 5L);
+        using var b = ManagedSharedMemory.OpenOrCreate(_name, SegmentSize, options: ManagedSegmentOptions.Default);
+        Assert.False(b.Created);
+        Assert.Equal(AllocationAlgorithm.SequentialFit, b.Manager.Algorithm);
+        Assert.Equal(NameIndexKind.Hash, b.Manager.IndexKind);
+        var (code, lines) = Driver.Run("managed-construct", _name, "from-child", "1");
+        Assert.Equal(0, code);
+        Assert.Single(lines);
+        Assert.Equal(1, a.Manager.Find<long>("from-child").Value);
+        Assert.Equal(5, b.Manager.Find<long>("seq").Value);
+        Assert.True(a.Manager.CheckSanity(out var problems), string.Join("; ", problems));
+    }
+
+    [Fact]
     public void CreateNew_WhenItExists_ThrowsAlreadyExists()
     {
         using var a = ManagedSharedMemory.CreateNew(_name, SegmentSize);

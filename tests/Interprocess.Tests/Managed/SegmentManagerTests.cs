@@ -4,15 +4,29 @@ using Interprocess.Synchronization;
 
 namespace Interprocess.Tests.Managed;
 
-/// <summary>The segment manager in one process (over heap memory): raw memory, objects, checks.</summary>
-public sealed unsafe class SegmentManagerTests : IDisposable
+/// <summary>
+/// The segment manager in one process (over heap memory): raw memory, objects, checks. Run once per
+/// allocation algorithm (<see cref="TlsfSegmentManagerTests"/>, <see cref="SequentialFitSegmentManagerTests"/>).
+/// </summary>
+public abstract unsafe class SegmentManagerTests : IDisposable
 {
     private const long SegmentSize = 4L << 20;
-    private readonly ManagedHeapMemory _heap = new(SegmentSize);
+    private readonly ManagedHeapMemory _heap;
+    private readonly AllocationAlgorithm _algorithm;
+
+    protected SegmentManagerTests(AllocationAlgorithm algorithm)
+    {
+        _algorithm = algorithm;
+        _heap = new ManagedHeapMemory(SegmentSize, new ManagedSegmentOptions { Algorithm = algorithm });
+    }
 
     private SegmentManager M => _heap.Manager;
 
-    public void Dispose() => _heap.Dispose();
+    public void Dispose()
+    {
+        _heap.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Point
@@ -27,7 +41,7 @@ public sealed unsafe class SegmentManagerTests : IDisposable
         Assert.Equal(SegmentSize, M.Size);
         Assert.True(M.AllMemoryDeallocated());
         Assert.True(M.CheckSanity(out var problems), string.Join("; ", problems));
-        Assert.Equal(AllocationAlgorithm.Tlsf, M.Algorithm);
+        Assert.Equal(_algorithm, M.Algorithm);
         Assert.Equal(NameIndexKind.Hash, M.IndexKind);
         Assert.InRange(M.GetFreeMemory(), SegmentSize - 12 * 1024, SegmentSize);
         Assert.Equal(0, M.NamedObjectCount);
@@ -641,5 +655,7 @@ public sealed unsafe class SegmentManagerTests : IDisposable
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ManagedHeapMemory(1000));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ManagedHeapMemory(1L << 50));
+        Assert.Throws<ArgumentException>(() => new ManagedHeapMemory(1L << 20, new ManagedSegmentOptions { Algorithm = (AllocationAlgorithm)9 }));
+        Assert.Throws<ArgumentException>(() => new ManagedHeapMemory(1L << 20, new ManagedSegmentOptions { Index = 0 }));
     }
 }
