@@ -541,4 +541,51 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
             b += size;
         }
     }
+
+    /// <inheritdoc />
+    public void ExtendFrom(long oldHeapEnd)
+    {
+        long oldSentinel = oldHeapEnd - HeaderBytes;
+        long size = _sentinel - oldSentinel;
+        if (oldSentinel < _heapStart || size < MinBlock || (size & FlagMask) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(oldHeapEnd), oldHeapEnd, "The heap can only grow, by at least 32 bytes.");
+        }
+
+        bool prevFree = (SizeFlags(oldSentinel) & PrevFreeBit) != 0;
+        PrevSize(_sentinel) = 0;
+        SizeFlags(_sentinel) = 0;
+        // The old sentinel becomes an allocated block over the new bytes, then is freed (merging with a free predecessor).
+        SizeFlags(oldSentinel) = size | (prevFree ? PrevFreeBit : 0);
+        AllocatedBytesRef += size;
+        AllocatedBlocksRef++;
+        Deallocate(oldSentinel + HeaderBytes);
+    }
+
+    /// <inheritdoc />
+    public long TrimEnd()
+    {
+        long end = _sentinel + HeaderBytes;
+        if ((SizeFlags(_sentinel) & PrevFreeBit) == 0)
+        {
+            return end;
+        }
+
+        long ps = PrevSize(_sentinel);
+        long last = _sentinel - ps;
+        if (ps < MinBlock || (ps & FlagMask) != 0 || last < _heapStart || (SizeFlags(last) & ~(FlagMask & ~FreeBit)) != (ps | FreeBit))
+        {
+            ThrowCorrupted("the last free block does not match the end sentinel");
+        }
+
+        if (last + HeaderBytes < SegmentHeader.MinimumSegmentSize)
+        {
+            return end;
+        }
+
+        Remove(last, ps);
+        // The free block's header becomes the new end sentinel (its predecessor is allocated: blocks coalesce).
+        SizeFlags(last) = 0;
+        return last + HeaderBytes;
+    }
 }

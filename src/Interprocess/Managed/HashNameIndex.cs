@@ -63,6 +63,9 @@ internal sealed unsafe class HashNameIndex : INameIndex
     public long OwnBlocks => Table != 0 ? 1 : 0;
 
     /// <inheritdoc />
+    public bool SupportsNames => true;
+
+    /// <inheritdoc />
     public void Format() => new Span<byte>(_state, SegmentHeader.IndexStateSize).Clear();
 
     /// <inheritdoc />

@@ -53,4 +53,13 @@ internal interface IMemoryAlgorithm
 
     /// <summary>Writes zeros over the free memory (not over the allocator's own links).</summary>
     void ZeroFreeMemory();
+
+    /// <summary>
+    /// Offline grow: this instance was made with the new, larger heap end; the heap so far ended at
+    /// <paramref name="oldHeapEnd"/>. The old end sentinel becomes a free block covering the new bytes.
+    /// </summary>
+    void ExtendFrom(long oldHeapEnd);
+
+    /// <summary>Offline shrink: cuts a free block at the end of the heap off and returns the new heap end (unchanged when the last block is in use).</summary>
+    long TrimEnd();
 }

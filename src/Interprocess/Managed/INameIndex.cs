@@ -6,6 +6,9 @@ namespace Interprocess.Managed;
 /// </summary>
 internal interface INameIndex
 {
+    /// <summary>False for the null index: named and unique objects are refused.</summary>
+    bool SupportsNames { get; }
+
     /// <summary>Lays out an empty index (creation only).</summary>
     void Format();
 

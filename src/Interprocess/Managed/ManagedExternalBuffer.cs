@@ -17,10 +17,32 @@ namespace Interprocess.Managed;
 /// </example>
 public sealed unsafe class ManagedExternalBuffer : IDisposable
 {
-    private ManagedExternalBuffer(SegmentManager manager) => Manager = manager;
+    private readonly nint _address;
 
-    /// <summary>The segment manager.</summary>
-    public SegmentManager Manager { get; }
+    private ManagedExternalBuffer(SegmentManager manager, nint address)
+    {
+        Manager = manager;
+        _address = address;
+    }
+
+    /// <summary>The segment manager (a new one after <see cref="Grow"/>).</summary>
+    public SegmentManager Manager { get; private set; }
+
+    /// <summary>
+    /// Extends the segment over more of the caller's buffer (Boost's <c>managed_external_buffer::grow</c>): the
+    /// buffer must already be at least the new size. Nothing moves; <see cref="Manager"/> is a new object.
+    /// No other user may use the segment meanwhile.
+    /// </summary>
+    /// <param name="extraBytes">How many bytes to add (at least 64).</param>
+    /// <exception cref="ArgumentOutOfRangeException">Too few or too many bytes.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public void Grow(long extraBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(extraBytes, 64);
+        long newSize = checked(Manager.Size + extraBytes);
+        SegmentManager.ValidateSize(newSize);
+        Manager = Manager.GrowTo(newSize, newSize);
+    }
 
     /// <summary>Lays out an empty segment in the buffer (its previous contents are overwritten).</summary>
     /// <param name="address">The buffer's start; 16-byte aligned.</param>
@@ -35,7 +57,7 @@ public sealed unsafe class ManagedExternalBuffer : IDisposable
         SegmentManager.ValidateSize(size);
         options?.Validate();
         new Span<byte>((void*)address, Interprocess.Managed.SegmentHeader.Size).Clear();
-        return new ManagedExternalBuffer(SegmentManager.Format((byte*)address, size, $"external buffer 0x{address:x}", options));
+        return new ManagedExternalBuffer(SegmentManager.Format((byte*)address, size, $"external buffer 0x{address:x}", options), address);
     }
 
     /// <summary>Opens the segment a <see cref="Create"/> laid out in this buffer (possibly another process's mapping of the same memory).</summary>
@@ -47,7 +69,7 @@ public sealed unsafe class ManagedExternalBuffer : IDisposable
     public static ManagedExternalBuffer Open(nint address, long size)
     {
         CheckAddress(address);
-        return new ManagedExternalBuffer(SegmentManager.Attach((byte*)address, size, $"external buffer 0x{address:x}", readOnly: false, TimeSpan.Zero));
+        return new ManagedExternalBuffer(SegmentManager.Attach((byte*)address, size, $"external buffer 0x{address:x}", readOnly: false, TimeSpan.Zero), address);
     }
 
     /// <summary>Detaches from the buffer (which is left as it is).</summary>

@@ -165,6 +165,56 @@ public sealed unsafe class ManagedMappedFile : IDisposable
     /// <exception cref="InterprocessException">The file cannot be deleted.</exception>
     public static bool Remove(string path) => FileMapping.Remove(path);
 
+    /// <summary>
+    /// Makes the segment (and the file) <paramref name="extraBytes"/> larger, the new bytes becoming free memory
+    /// (Boost's offline <c>grow</c>). <b>Offline:</b> no process may have the file open meanwhile, and the
+    /// operation must not be interrupted.
+    /// </summary>
+    /// <param name="path">The file's path.</param>
+    /// <param name="extraBytes">How many bytes to add (at least 64).</param>
+    /// <returns>The new size.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Too few or too many bytes.</exception>
+    /// <exception cref="InterprocessException">No such file, not a valid segment, or the OS refused.</exception>
+    public static long Grow(string path, long extraBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(extraBytes, 64);
+        using var file = new FileMapping(path);
+        long size;
+        using (var region = new MappedRegion(file))
+        {
+            size = SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero).Size;
+        }
+
+        long newSize = checked(size + extraBytes);
+        SegmentManager.ValidateSize(newSize);
+        FileDescriptorInfo.Truncate(file.Descriptor, newSize, path);
+        using (var region = new MappedRegion(file))
+        {
+            SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero).GrowTo(newSize, region.Size);
+            region.Flush();
+        }
+
+        return newSize;
+    }
+
+    /// <summary>Cuts the free memory at the end of the segment off and shrinks the file to match (offline, like <see cref="Grow"/>).</summary>
+    /// <param name="path">The file's path.</param>
+    /// <returns>The new size (the old one when the last block is in use).</returns>
+    /// <exception cref="InterprocessException">No such file, not a valid segment, or the OS refused.</exception>
+    public static long ShrinkToFit(string path)
+    {
+        using var file = new FileMapping(path);
+        long newSize;
+        using (var region = new MappedRegion(file))
+        {
+            newSize = SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero).TrimToFit();
+            region.Flush();
+        }
+
+        FileDescriptorInfo.Truncate(file.Descriptor, newSize, path);
+        return newSize;
+    }
+
     /// <summary>Writes the segment's changed pages to the file (Boost's <c>flush</c>).</summary>
     /// <exception cref="InterprocessException">The OS refused.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>

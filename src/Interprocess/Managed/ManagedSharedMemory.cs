@@ -132,6 +132,57 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
     /// <exception cref="InterprocessException">The OS refused.</exception>
     public static bool Remove(string name) => SharedMemoryObject.Remove(name);
 
+    /// <summary>
+    /// Makes the segment <paramref name="extraBytes"/> larger, the new bytes becoming free memory (Boost's offline
+    /// <c>grow</c>). <b>Offline:</b> no process may have the segment open meanwhile, and the operation must not be
+    /// interrupted (a crash in the middle leaves the segment damaged).
+    /// </summary>
+    /// <param name="name">The segment's name.</param>
+    /// <param name="extraBytes">How many bytes to add (at least 64).</param>
+    /// <returns>The new size.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Too few or too many bytes.</exception>
+    /// <exception cref="InterprocessException">No such segment, not a valid one, or the OS refused.</exception>
+    public static long Grow(string name, long extraBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(extraBytes, 64);
+        using var shm = SharedMemoryObject.OpenExisting(name);
+        long size;
+        using (var region = new MappedRegion(shm))
+        {
+            size = SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero).Size;
+        }
+
+        long newSize = checked(size + extraBytes);
+        SegmentManager.ValidateSize(newSize);
+        shm.Truncate(newSize);
+        using (var region = new MappedRegion(shm))
+        {
+            SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero).GrowTo(newSize, region.Size);
+        }
+
+        return newSize;
+    }
+
+    /// <summary>
+    /// Cuts the free memory at the end of the segment off and shrinks the object to match (Boost's offline
+    /// <c>shrink_to_fit</c>). Offline, like <see cref="Grow"/>.
+    /// </summary>
+    /// <param name="name">The segment's name.</param>
+    /// <returns>The new size (the old one when the last block is in use).</returns>
+    /// <exception cref="InterprocessException">No such segment, not a valid one, or the OS refused.</exception>
+    public static long ShrinkToFit(string name)
+    {
+        using var shm = SharedMemoryObject.OpenExisting(name);
+        long newSize;
+        using (var region = new MappedRegion(shm))
+        {
+            newSize = SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero).TrimToFit();
+        }
+
+        shm.Truncate(newSize);
+        return newSize;
+    }
+
     private static ManagedSharedMemory Create(SharedMemoryObject shm, long size, ManagedSegmentOptions? options)
     {
         MappedRegion? region = null;

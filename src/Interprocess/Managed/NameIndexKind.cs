@@ -5,4 +5,7 @@ public enum NameIndexKind
 {
     /// <summary>An open-addressing hash table in the segment (linear probing, 16 bits of hash kept in each slot). The default.</summary>
     Hash = 1,
+
+    /// <summary>No index (Boost's <c>null_index</c>): only raw memory and anonymous objects; named and unique objects are refused.</summary>
+    None = 3,
 }

@@ -47,6 +47,83 @@ public sealed unsafe partial class SegmentManager
         return handle != 0;
     }
 
+    /// <summary>
+    /// Allocates a block for each of <paramref name="sizes"/>, all or none, under one lock acquisition (Boost's
+    /// <c>allocate_many</c>).
+    /// </summary>
+    /// <param name="sizes">The size of each block.</param>
+    /// <param name="handles">Receives the handles (at least as long as <paramref name="sizes"/>).</param>
+    /// <returns>False (and nothing allocated) when not all fit.</returns>
+    /// <exception cref="ArgumentException"><paramref name="handles"/> is shorter than <paramref name="sizes"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="InterprocessException">The heap is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public bool TryAllocateMany(ReadOnlySpan<long> sizes, Span<long> handles)
+    {
+        if (handles.Length < sizes.Length)
+        {
+            throw new ArgumentException("There must be a handle slot for every size.", nameof(handles));
+        }
+
+        foreach (long size in sizes)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(size, nameof(sizes));
+        }
+
+        Enter(OpAllocate);
+        try
+        {
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                handles[i] = _heap.Allocate(sizes[i], objectBlock: false);
+                if (handles[i] == 0)
+                {
+                    for (int j = 0; j < i; j++)
+                    {
+                        _heap.Deallocate(handles[j]);
+                        handles[j] = 0;
+                    }
+
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Frees many blocks under one lock acquisition (Boost's <c>deallocate_many</c>).</summary>
+    /// <param name="handles">The blocks' handles.</param>
+    /// <exception cref="ArgumentException">A handle is not an allocated block (the ones before it are freed).</exception>
+    /// <exception cref="InterprocessException">The heap is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public void DeallocateMany(ReadOnlySpan<long> handles)
+    {
+        Enter(OpDeallocate);
+        try
+        {
+            foreach (long handle in handles)
+            {
+                if (_heap.IsAllocated(handle, out bool objectBlock) && objectBlock)
+                {
+                    throw new ArgumentException($"The handle {handle} is the block of an object in '{Name}'; destroy it with Destroy.", nameof(handles));
+                }
+
+                _heap.Deallocate(handle);
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Allocates <paramref name="size"/> bytes at an address that is a multiple of <paramref name="alignment"/> (Boost's <c>allocate_aligned</c>).</summary>
     /// <param name="size">Bytes to allocate.</param>
     /// <param name="alignment">A power of two. The address in this process is aligned; the handle is too up to the page size (the base is page-aligned, so every process sees the same alignment up to that).</param>

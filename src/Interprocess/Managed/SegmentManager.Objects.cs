@@ -27,7 +27,7 @@ public sealed unsafe partial class SegmentManager
     /// <returns>A reference to the new object in the segment.</returns>
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InterprocessException">An object with that name exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), the segment is full (<see cref="InterprocessErrorCode.OutOfMemory"/>) or corrupted (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     /// <example>
     /// <code>
@@ -52,7 +52,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InterprocessException">The name exists, the segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public Span<T> ConstructArray<T>(string name, int count, T value)
         where T : unmanaged =>
@@ -65,7 +65,7 @@ public sealed unsafe partial class SegmentManager
     /// <returns>The elements.</returns>
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InterprocessException">The name exists, the segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public Span<T> ConstructArray<T>(string name, ReadOnlySpan<T> values)
         where T : unmanaged =>
@@ -79,7 +79,7 @@ public sealed unsafe partial class SegmentManager
     /// <returns>False when the name exists or there is no room.</returns>
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool TryConstruct<T>(string name, T value, out SegmentObject<T> result)
         where T : unmanaged
@@ -98,7 +98,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool TryConstructArray<T>(string name, int count, T value, out SegmentObject<T> result)
         where T : unmanaged
@@ -115,7 +115,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InvalidCastException">The object exists with another type.</exception>
     /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> FindOrConstruct<T>(string name, T value)
         where T : unmanaged =>
@@ -131,7 +131,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InvalidCastException">The object exists with another type.</exception>
     /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> FindOrConstructArray<T>(string name, int count, T value)
         where T : unmanaged =>
@@ -144,6 +144,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InvalidCastException">The object was constructed with another type; the message names both.</exception>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment has no name index.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> Find<T>(string name)
         where T : unmanaged => FindCore<T>(ObjectKind.Named, name);
@@ -156,6 +157,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InvalidCastException">The object was constructed with another type.</exception>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment has no name index.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool TryFind<T>(string name, out SegmentObject<T> result)
         where T : unmanaged
@@ -171,7 +173,7 @@ public sealed unsafe partial class SegmentManager
     /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
     /// <exception cref="InvalidCastException">The object was constructed with another type.</exception>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool Destroy<T>(string name)
         where T : unmanaged => DestroyCore<T>(ObjectKind.Named, name);
@@ -181,7 +183,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="value">The initial value.</param>
     /// <returns>A reference to it.</returns>
     /// <exception cref="InterprocessException">It exists already, the segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public ref T ConstructUnique<T>(T value)
         where T : unmanaged =>
@@ -193,7 +195,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="result">The new object, or null.</param>
     /// <returns>False when it exists or there is no room.</returns>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool TryConstructUnique<T>(T value, out SegmentObject<T> result)
         where T : unmanaged
@@ -207,7 +209,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="value">The initial value if this call creates it.</param>
     /// <returns>The object.</returns>
     /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> FindOrConstructUnique<T>(T value)
         where T : unmanaged =>
@@ -217,6 +219,7 @@ public sealed unsafe partial class SegmentManager
     /// <typeparam name="T">The type.</typeparam>
     /// <returns>The object, or null.</returns>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment has no name index.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> FindUnique<T>()
         where T : unmanaged => FindCore<T>(ObjectKind.Unique, null);
@@ -225,7 +228,7 @@ public sealed unsafe partial class SegmentManager
     /// <typeparam name="T">The type.</typeparam>
     /// <returns>False when there was none.</returns>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool DestroyUnique<T>()
         where T : unmanaged => DestroyCore<T>(ObjectKind.Unique, null);
@@ -235,7 +238,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="value">The initial value.</param>
     /// <returns>The object; pass its handle to other processes and read it there with <see cref="GetObject{T}(long)"/>.</returns>
     /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> ConstructAnonymous<T>(T value)
         where T : unmanaged =>
@@ -248,7 +251,7 @@ public sealed unsafe partial class SegmentManager
     /// <returns>The array.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public SegmentObject<T> ConstructAnonymousArray<T>(int count, T value)
         where T : unmanaged =>
@@ -260,7 +263,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="result">The object, or null.</param>
     /// <returns>False when there is no room.</returns>
     /// <exception cref="InterprocessException">The segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public bool TryConstructAnonymous<T>(T value, out SegmentObject<T> result)
         where T : unmanaged
@@ -295,7 +298,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="obj">The object.</param>
     /// <exception cref="ArgumentException">It is null or no longer a live object.</exception>
     /// <exception cref="InvalidCastException">The object was constructed with another type.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public void Destroy<T>(SegmentObject<T> obj)
         where T : unmanaged
@@ -360,7 +363,7 @@ public sealed unsafe partial class SegmentManager
     /// <param name="count">How many more.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InterprocessException">No room (<see cref="InterprocessErrorCode.OutOfMemory"/>), or the segment is corrupted.</exception>
-    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index (for named and unique objects).</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public void ReserveNamedObjects(long count)
     {
@@ -417,9 +420,14 @@ public sealed unsafe partial class SegmentManager
 
     /// <summary>The key bytes of (kind, name): UTF-8 of the name, or the type's stable name for a unique object.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ReadOnlySpan<byte> Key<T>(ObjectKind kind, string? name, Span<byte> buffer)
+    private ReadOnlySpan<byte> Key<T>(ObjectKind kind, string? name, Span<byte> buffer)
         where T : unmanaged
     {
+        if (kind != ObjectKind.Anonymous && !_index.SupportsNames)
+        {
+            ThrowNoIndex();
+        }
+
         if (kind == ObjectKind.Unique)
         {
             return TypeDescriptor<T>.NameUtf8;
@@ -676,6 +684,11 @@ public sealed unsafe partial class SegmentManager
             ThrowBadEntry(e, "has a damaged header");
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNoIndex() => throw new NotSupportedException(
+        $"The managed segment '{Name}' was created without a name index (NameIndexKind.None): it holds only raw memory and anonymous objects.");
 
     [DoesNotReturn]
     private void ThrowBadEntry(long e, string what) =>

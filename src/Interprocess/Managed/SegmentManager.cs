@@ -58,17 +58,54 @@ public sealed unsafe partial class SegmentManager
         Name = name;
         IsReadOnly = readOnly;
         ref var h = ref Header;
-        _heap = (AllocationAlgorithm)h.Algorithm switch
-        {
-            AllocationAlgorithm.Tlsf => new TlsfAlgorithm(segmentBase, h.HeapOffset, h.HeapEnd, name),
-            AllocationAlgorithm.SequentialFit => new SequentialFitAlgorithm(segmentBase, h.HeapOffset, h.HeapEnd, name),
-            _ => throw InterprocessException.Corrupted(name, $"the header names allocation algorithm {h.Algorithm}, which this library does not know."),
-        };
+        _heap = CreateAlgorithm(segmentBase, h.Algorithm, h.HeapOffset, h.HeapEnd, name);
         _index = (NameIndexKind)h.IndexKind switch
         {
             NameIndexKind.Hash => new HashNameIndex(segmentBase, _heap, h.HeapOffset, h.HeapEnd, name),
+            NameIndexKind.None => new NullNameIndex(),
             _ => throw InterprocessException.Corrupted(name, $"the header names index kind {h.IndexKind}, which this library does not know."),
         };
+    }
+
+    private static IMemoryAlgorithm CreateAlgorithm(byte* segmentBase, int algorithm, long heapStart, long heapEnd, string name) =>
+        (AllocationAlgorithm)algorithm switch
+        {
+            AllocationAlgorithm.Tlsf => new TlsfAlgorithm(segmentBase, heapStart, heapEnd, name),
+            AllocationAlgorithm.SequentialFit => new SequentialFitAlgorithm(segmentBase, heapStart, heapEnd, name),
+            _ => throw InterprocessException.Corrupted(name, $"the header names allocation algorithm {algorithm}, which this library does not know."),
+        };
+
+    /// <summary>
+    /// Offline grow (no other user): the memory now extends to <paramref name="newSize"/> bytes; the heap takes
+    /// the new bytes as one free block. This manager is detached; use the returned one.
+    /// </summary>
+    internal SegmentManager GrowTo(long newSize, long mappedSize)
+    {
+        ValidateSize(newSize);
+        ref var h = ref Header;
+        long oldEnd = h.HeapEnd;
+        long newEnd = newSize & ~15L;
+        if (newEnd - oldEnd < 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(newSize), newSize, $"A segment grows by at least 64 bytes; '{Name}' is {h.SegmentSize} bytes.");
+        }
+
+        CreateAlgorithm(_base, h.Algorithm, h.HeapOffset, newEnd, Name).ExtendFrom(oldEnd);
+        h.HeapEnd = newEnd;
+        h.SegmentSize = newSize;
+        Detach();
+        return new SegmentManager(_base, mappedSize, Name, readOnly: false);
+    }
+
+    /// <summary>Offline shrink (no other user): cuts trailing free memory off the heap; returns the new segment size. This manager is detached.</summary>
+    internal long TrimToFit()
+    {
+        ref var h = ref Header;
+        long newEnd = _heap.TrimEnd();
+        h.HeapEnd = newEnd;
+        h.SegmentSize = newEnd;
+        Detach();
+        return newEnd;
     }
 
     /// <summary>The name of the segment (for messages).</summary>

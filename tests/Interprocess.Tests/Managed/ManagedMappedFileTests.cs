@@ -94,6 +94,46 @@ public sealed unsafe class ManagedMappedFileTests : IDisposable
     }
 
     [Fact]
+    public void GrowAndShrinkToFit_ResizeTheFile()
+    {
+        using (var f = ManagedMappedFile.CreateNew(_path, SegmentSize, options: new ManagedSegmentOptions { Algorithm = AllocationAlgorithm.SequentialFit }))
+        {
+            f.Manager.Construct("v", 1L);
+        }
+
+        Assert.Equal(2 * SegmentSize, ManagedMappedFile.Grow(_path, SegmentSize));
+        Assert.Equal(2 * SegmentSize, new FileInfo(_path).Length);
+        long small = ManagedMappedFile.ShrinkToFit(_path);
+        Assert.Equal(small, new FileInfo(_path).Length);
+        using var g = ManagedMappedFile.OpenExisting(_path);
+        Assert.Equal(AllocationAlgorithm.SequentialFit, g.Manager.Algorithm);
+        Assert.Equal(1, g.Manager.Find<long>("v").Value);
+        Assert.True(g.Manager.CheckSanity(out var problems), string.Join("; ", problems));
+    }
+
+    [Fact]
+    public void ExternalBuffer_Grow_UsesMoreOfTheBuffer()
+    {
+        void* memory = NativeMemory.AlignedAlloc((nuint)(2 * SegmentSize), 64);
+        try
+        {
+            using var a = ManagedExternalBuffer.Create((nint)memory, SegmentSize);
+            a.Manager.Construct("x", 2);
+            Assert.False(a.Manager.TryAllocate(SegmentSize, out _));
+            a.Grow(SegmentSize);
+            Assert.Equal(2 * SegmentSize, a.Manager.Size);
+            long h = a.Manager.Allocate(SegmentSize);
+            Assert.Equal(2, a.Manager.Find<int>("x").Value);
+            a.Manager.Deallocate(h);
+            Assert.True(a.Manager.CheckSanity());
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(memory);
+        }
+    }
+
+    [Fact]
     public void ExternalBuffer_CreateThenOpen_SeesTheSameObjects()
     {
         void* memory = NativeMemory.AlignedAlloc((nuint)SegmentSize, 64);

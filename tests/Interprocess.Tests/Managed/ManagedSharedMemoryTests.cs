@@ -48,6 +48,61 @@ public sealed class ManagedSharedMemoryTests : IDisposable
     }
 
     [Fact]
+    public void NoIndex_HoldsRawMemoryAndAnonymousObjects_AndRefusesNames()
+    {
+        using var a = ManagedSharedMemory.CreateNew(_name, SegmentSize, options: new ManagedSegmentOptions { Index = NameIndexKind.None });
+        var m = a.Manager;
+        Assert.Equal(NameIndexKind.None, m.IndexKind);
+        var anon = m.ConstructAnonymous(3L);
+        Assert.Throws<NotSupportedException>(() => m.Construct("x", 1));
+        Assert.Throws<NotSupportedException>(() => m.Find<int>("x"));
+        Assert.Throws<NotSupportedException>(() => m.ConstructUnique(1));
+        Assert.Equal(0, m.NamedObjectCount);
+        using var b = ManagedSharedMemory.OpenExisting(_name);
+        Assert.Equal(3, b.Manager.GetObject<long>(anon.Handle).Value);
+        b.Manager.Destroy(anon);
+        Assert.True(m.AllMemoryDeallocated());
+        Assert.True(m.CheckSanity());
+    }
+
+    [Fact]
+    public void GrowAndShrinkToFit_Offline_KeepTheObjects()
+    {
+        using (var a = ManagedSharedMemory.CreateNew(_name, SegmentSize))
+        {
+            a.Manager.ConstructArray("data", 1000, 9L);
+        }
+
+        Assert.Equal(3 * SegmentSize, ManagedSharedMemory.Grow(_name, 2 * SegmentSize));
+        using (var b = ManagedSharedMemory.OpenExisting(_name))
+        {
+            Assert.Equal(3 * SegmentSize, b.Manager.Size);
+            Assert.Equal(1000, b.Manager.Find<long>("data").Count);
+            long big = b.Manager.Allocate(2 * SegmentSize);
+            b.Manager.Deallocate(big);
+            Assert.True(b.Manager.CheckSanity(out var problems), string.Join("; ", problems));
+        }
+
+        long small = ManagedSharedMemory.ShrinkToFit(_name);
+        Assert.True(small < SegmentSize, $"shrunk to {small}");
+        using (var shm = SharedMemoryObject.OpenExisting(_name))
+        {
+            Assert.Equal(small, shm.Size);
+        }
+
+        using (var c = ManagedSharedMemory.OpenExisting(_name))
+        {
+            Assert.Equal(small, c.Manager.Size);
+            Assert.Equal(9, c.Manager.Find<long>("data").AsSpan()[999]);
+            Assert.True(c.Manager.CheckSanity(out var problems), string.Join("; ", problems));
+            Assert.False(c.Manager.TryAllocate(64 * 1024, out _));
+        }
+
+        Assert.Equal(small, ManagedSharedMemory.ShrinkToFit(_name));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ManagedSharedMemory.Grow(_name, 10));
+    }
+
+    [Fact]
     public void CreateNew_WhenItExists_ThrowsAlreadyExists()
     {
         using var a = ManagedSharedMemory.CreateNew(_name, SegmentSize);

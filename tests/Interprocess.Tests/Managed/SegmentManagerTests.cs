@@ -200,6 +200,46 @@ public abstract unsafe class SegmentManagerTests : IDisposable
     }
 
     [Fact]
+    public void AllocateMany_IsAllOrNothing()
+    {
+        long[] handles = new long[4];
+        Assert.True(M.TryAllocateMany([10, 200, 3000, 0], handles));
+        Assert.Equal(4, handles.Distinct().Count());
+        Assert.True(M.GetBlockSize(handles[2]) >= 3000);
+        M.DeallocateMany(handles);
+        Assert.True(M.AllMemoryDeallocated());
+        long free = M.GetFreeMemory();
+        Assert.False(M.TryAllocateMany([100, SegmentSize], handles));
+        Assert.Equal(free, M.GetFreeMemory());
+        Assert.True(M.AllMemoryDeallocated());
+        Assert.Throws<ArgumentException>(() => M.TryAllocateMany([1, 2], new long[1]));
+        Assert.True(M.CheckSanity());
+    }
+
+    [Fact]
+    public void Grow_AddsFreeMemory_AndKeepsObjectsAndHandles()
+    {
+        M.ConstructArray("kept", 10, 4L);
+        var obj = M.Find<long>("kept");
+        long raw = M.Allocate(SegmentSize / 2);
+        M.GetSpan(raw, 8).Fill(0x11);
+        long free = M.GetFreeMemory();
+        _heap.Grow(SegmentSize);
+        Assert.Equal(2 * SegmentSize, M.Size);
+        Assert.True(M.GetFreeMemory() >= free + SegmentSize - 64);
+        Assert.Equal(10, M.Find<long>("kept").Count);
+        Assert.Equal(obj.Handle, M.Find<long>("kept").Handle);
+        Assert.Equal(0x11, M.GetSpan(raw, 8)[7]);
+        long big = M.Allocate(SegmentSize + (SegmentSize / 4));
+        Assert.True(M.CheckSanity(out var problems), string.Join("; ", problems));
+        M.Deallocate(big);
+        M.Deallocate(raw);
+        M.Destroy<long>("kept");
+        Assert.True(M.AllMemoryDeallocated());
+        Assert.True(M.CheckSanity());
+    }
+
+    [Fact]
     public void Handles_AndAddresses_ConvertBothWays()
     {
         long h = M.Allocate(40);
