@@ -588,4 +588,82 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
         SizeFlags(last) = 0;
         return last + HeaderBytes;
     }
+
+    /// <summary>The block size (header included, rounded) that holds <paramref name="size"/> usable bytes.</summary>
+    private static long BlockSizeFor(long size) => Math.Max(MinBlock, (size + HeaderBytes + 15) & ~15L);
+
+    /// <inheritdoc />
+    public long ExpandInPlace(long handle, long minSize, long preferredSize)
+    {
+        long block = handle - HeaderBytes;
+        long sf = CheckAllocatedBlock(block, nameof(handle));
+        long size = sf & ~FlagMask;
+        long needMin = BlockSizeFor(minSize);
+        if (size >= needMin)
+        {
+            return size - HeaderBytes;
+        }
+
+        long next = block + size;
+        long nsf = SizeFlags(next);
+        long ns = nsf & ~FlagMask;
+        if ((nsf & FreeBit) == 0 || size + ns < needMin)
+        {
+            return -1;
+        }
+
+        if (ns < MinBlock || next + ns > _sentinel)
+        {
+            ThrowCorrupted($"the free block at {next} has a bad size {ns}");
+        }
+
+        Remove(next, ns);
+        long total = size + ns;
+        long want = Math.Min(total, Math.Max(needMin, BlockSizeFor(preferredSize)));
+        long keep = sf & (PrevFreeBit | ObjectBit);
+        long rest = total - want;
+        if (rest >= MinBlock)
+        {
+            long rem = block + want;
+            SizeFlags(rem) = rest | FreeBit;
+            PrevSize(block + total) = rest;
+            SizeFlags(block) = want | keep;
+            Insert(rem, rest);
+            AllocatedBytesRef += want - size;
+            return want - HeaderBytes;
+        }
+
+        SizeFlags(block) = total | keep;
+        SizeFlags(block + total) &= ~PrevFreeBit;
+        AllocatedBytesRef += total - size;
+        return total - HeaderBytes;
+    }
+
+    /// <inheritdoc />
+    public long ShrinkInPlace(long handle, long newSize)
+    {
+        long block = handle - HeaderBytes;
+        long sf = CheckAllocatedBlock(block, nameof(handle));
+        long size = sf & ~FlagMask;
+        long need = BlockSizeFor(newSize);
+        if (need > size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(newSize), newSize, $"The block holds {size - HeaderBytes} bytes; it cannot shrink to more.");
+        }
+
+        long rest = size - need;
+        if (rest < MinBlock)
+        {
+            return size - HeaderBytes;
+        }
+
+        // Cut the tail off as an allocated block of its own, then free it (it merges with a free successor).
+        long rem = block + need;
+        PrevSize(rem) = need;
+        SizeFlags(rem) = rest;
+        SizeFlags(block) = need | (sf & (PrevFreeBit | ObjectBit));
+        AllocatedBlocksRef++;
+        Deallocate(rem + HeaderBytes);
+        return need - HeaderBytes;
+    }
 }

@@ -20,6 +20,12 @@ internal interface IMemoryAlgorithm
     /// <summary>Allocates with a power-of-two alignment above 16; 0 when there is no room.</summary>
     long AllocateAligned(long size, long alignment, bool objectBlock);
 
+    /// <summary>Grows an allocated block into a free successor: to at least <paramref name="minSize"/> usable bytes, up to <paramref name="preferredSize"/>; the new usable size, or -1 when it cannot.</summary>
+    long ExpandInPlace(long handle, long minSize, long preferredSize);
+
+    /// <summary>Gives the tail of an allocated block back, keeping at least <paramref name="newSize"/> usable bytes; the new usable size.</summary>
+    long ShrinkInPlace(long handle, long newSize);
+
     /// <summary>Frees an allocated block; throws <see cref="ArgumentException"/> for a handle that is not one.</summary>
     void Deallocate(long handle);
 

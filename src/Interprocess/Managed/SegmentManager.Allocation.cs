@@ -197,6 +197,71 @@ public sealed unsafe partial class SegmentManager
         }
     }
 
+    /// <summary>
+    /// Grows an allocated block in place, into the free memory right after it (Boost's
+    /// <c>allocation_command</c> with <c>expand_fwd</c>): to at least <paramref name="minSize"/> usable bytes and,
+    /// if there is room, up to <paramref name="preferredSize"/>. The block does not move and keeps its contents.
+    /// </summary>
+    /// <param name="handle">The block's handle.</param>
+    /// <param name="minSize">The least usable size that helps the caller.</param>
+    /// <param name="preferredSize">The usable size the caller would like.</param>
+    /// <param name="receivedSize">The block's usable size afterwards (unchanged when false).</param>
+    /// <returns>False when the block cannot grow to <paramref name="minSize"/> where it is.</returns>
+    /// <exception cref="ArgumentException">The handle is not an allocated raw block.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="InterprocessException">The heap is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public bool TryExpandInPlace(long handle, long minSize, long preferredSize, out long receivedSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(preferredSize);
+        Enter(OpAllocate);
+        try
+        {
+            CheckRawBlock(handle);
+            long size = _heap.ExpandInPlace(handle, minSize, preferredSize);
+            receivedSize = size < 0 ? _heap.GetUsableSize(handle) : size;
+            return size >= 0;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Gives the tail of an allocated block back to the heap (Boost's <c>allocation_command</c> with <c>shrink_in_place</c>).</summary>
+    /// <param name="handle">The block's handle.</param>
+    /// <param name="newSize">The usable size to keep (its first bytes keep their contents).</param>
+    /// <returns>The block's usable size afterwards (at least <paramref name="newSize"/>; a tail too small to be a block stays).</returns>
+    /// <exception cref="ArgumentException">The handle is not an allocated raw block.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="newSize"/> is negative or larger than the block.</exception>
+    /// <exception cref="InterprocessException">The heap is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public long ShrinkInPlace(long handle, long newSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(newSize);
+        Enter(OpDeallocate);
+        try
+        {
+            CheckRawBlock(handle);
+            return _heap.ShrinkInPlace(handle, newSize);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private void CheckRawBlock(long handle)
+    {
+        if (_heap.IsAllocated(handle, out bool objectBlock) && objectBlock)
+        {
+            throw new ArgumentException($"The handle {handle} is the block of an object in '{Name}', not a raw block.", nameof(handle));
+        }
+    }
+
     /// <summary>Frees a block given by its address in this process.</summary>
     /// <param name="pointer">The block's address (<see cref="GetAddress(long)"/> of its handle).</param>
     /// <exception cref="ArgumentException">The address is not in the segment, or not an allocated block.</exception>

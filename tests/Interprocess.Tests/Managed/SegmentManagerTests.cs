@@ -240,6 +240,35 @@ public abstract unsafe class SegmentManagerTests : IDisposable
     }
 
     [Fact]
+    public void ExpandAndShrinkInPlace_KeepTheBlockAndItsContents()
+    {
+        long a = M.Allocate(100);
+        long b = M.Allocate(100);
+        M.GetSpan(a, 100).Fill(0x3C);
+        Assert.False(M.TryExpandInPlace(a, 500, 500, out long received)); // b is in the way
+        Assert.True(received >= 100);
+        M.Deallocate(b);
+        Assert.True(M.TryExpandInPlace(a, 500, 2000, out received));
+        Assert.True(received >= 2000);
+        Assert.True(M.GetSpan(a, 100).IndexOfAnyExcept((byte)0x3C) < 0);
+        Assert.Equal(received, M.GetBlockSize(a));
+        Assert.True(M.CheckSanity(out var problems), string.Join("; ", problems));
+        long kept = M.ShrinkInPlace(a, 50);
+        Assert.InRange(kept, 50, 50 + 47);
+        Assert.True(M.GetSpan(a, 50).IndexOfAnyExcept((byte)0x3C) < 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => M.ShrinkInPlace(a, kept + 1000));
+        Assert.True(M.CheckSanity(out problems), string.Join("; ", problems));
+        var obj = M.ConstructAnonymous(1L);
+        // The object's block starts 72 bytes before its data (48-byte header, 12-byte type name, back link, alignment).
+        var e = Assert.Throws<ArgumentException>(() => M.TryExpandInPlace(obj.Handle - 72, 10, 10, out _));
+        Assert.Contains("block of an object", e.Message, StringComparison.Ordinal);
+        M.Deallocate(a);
+        M.Destroy(obj);
+        Assert.True(M.AllMemoryDeallocated());
+        Assert.True(M.CheckSanity());
+    }
+
+    [Fact]
     public void Handles_AndAddresses_ConvertBothWays()
     {
         long h = M.Allocate(40);
