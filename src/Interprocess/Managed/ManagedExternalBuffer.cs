@@ -17,13 +17,7 @@ namespace Interprocess.Managed;
 /// </example>
 public sealed unsafe class ManagedExternalBuffer : IDisposable
 {
-    private readonly nint _address;
-
-    private ManagedExternalBuffer(SegmentManager manager, nint address)
-    {
-        Manager = manager;
-        _address = address;
-    }
+    private ManagedExternalBuffer(SegmentManager manager) => Manager = manager;
 
     /// <summary>The segment manager (a new one after <see cref="Grow"/>).</summary>
     public SegmentManager Manager { get; private set; }
@@ -57,7 +51,7 @@ public sealed unsafe class ManagedExternalBuffer : IDisposable
         SegmentManager.ValidateSize(size);
         options?.Validate();
         new Span<byte>((void*)address, Interprocess.Managed.SegmentHeader.Size).Clear();
-        return new ManagedExternalBuffer(SegmentManager.Format((byte*)address, size, $"external buffer 0x{address:x}", options), address);
+        return new ManagedExternalBuffer(SegmentManager.Format((byte*)address, size, $"external buffer 0x{address:x}", options));
     }
 
     /// <summary>Opens the segment a <see cref="Create"/> laid out in this buffer (possibly another process's mapping of the same memory).</summary>
@@ -69,7 +63,7 @@ public sealed unsafe class ManagedExternalBuffer : IDisposable
     public static ManagedExternalBuffer Open(nint address, long size)
     {
         CheckAddress(address);
-        return new ManagedExternalBuffer(SegmentManager.Attach((byte*)address, size, $"external buffer 0x{address:x}", readOnly: false, TimeSpan.Zero), address);
+        return new ManagedExternalBuffer(SegmentManager.Attach((byte*)address, size, $"external buffer 0x{address:x}", readOnly: false, TimeSpan.Zero));
     }
 
     /// <summary>Detaches from the buffer (which is left as it is).</summary>
