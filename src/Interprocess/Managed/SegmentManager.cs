@@ -62,6 +62,7 @@ public sealed unsafe partial class SegmentManager
         _index = (NameIndexKind)h.IndexKind switch
         {
             NameIndexKind.Hash => new HashNameIndex(segmentBase, _heap, h.HeapOffset, h.HeapEnd, name),
+            NameIndexKind.Ordered => new OrderedNameIndex(segmentBase, _heap, h.HeapOffset, h.HeapEnd, name),
             NameIndexKind.None => new NullNameIndex(),
             _ => throw InterprocessException.Corrupted(name, $"the header names index kind {h.IndexKind}, which this library does not know."),
         };

@@ -84,10 +84,12 @@ public sealed class ManagedRobustnessTests : IDisposable
         Assert.True(m.CheckSanity(out var end), string.Join("; ", end));
     }
 
-    [Fact]
-    public void ProcessKilledDuringConstructions_LeavesNoHalfBuiltObjects()
+    [Theory]
+    [InlineData(AllocationAlgorithm.Tlsf, NameIndexKind.Hash)]
+    [InlineData(AllocationAlgorithm.SequentialFit, NameIndexKind.Ordered)]
+    public void ProcessKilledDuringConstructions_LeavesNoHalfBuiltObjects(AllocationAlgorithm algorithm, NameIndexKind index)
     {
-        using var seg = ManagedSharedMemory.CreateNew(_name, 8L << 20);
+        using var seg = ManagedSharedMemory.CreateNew(_name, 8L << 20, options: new ManagedSegmentOptions { Algorithm = algorithm, Index = index });
         var m = seg.Manager;
         for (int iteration = 0; iteration < 10; iteration++)
         {
@@ -108,12 +110,14 @@ public sealed class ManagedRobustnessTests : IDisposable
         Assert.Equal(0, m.Find<long>("parent").Value);
     }
 
-    [Fact]
-    public void ManyProcesses_ConstructAndDestroyTheSameNames_TheSegmentStaysConsistent()
+    [Theory]
+    [InlineData(AllocationAlgorithm.Tlsf, NameIndexKind.Hash)]
+    [InlineData(AllocationAlgorithm.SequentialFit, NameIndexKind.Ordered)]
+    public void ManyProcesses_ConstructAndDestroyTheSameNames_TheSegmentStaysConsistent(AllocationAlgorithm algorithm, NameIndexKind index)
     {
         const int Children = 3;
         const int Iterations = 10_000;
-        using var seg = ManagedSharedMemory.CreateNew(_name, 4L << 20);
+        using var seg = ManagedSharedMemory.CreateNew(_name, 4L << 20, options: new ManagedSegmentOptions { Algorithm = algorithm, Index = index });
         var m = seg.Manager;
         var children = new List<Driver>();
         try

@@ -13,14 +13,16 @@ public abstract unsafe class SegmentManagerTests : IDisposable
     private const long SegmentSize = 4L << 20;
     private readonly ManagedHeapMemory _heap;
     private readonly AllocationAlgorithm _algorithm;
+    private readonly NameIndexKind _index;
 
-    protected SegmentManagerTests(AllocationAlgorithm algorithm)
+    protected SegmentManagerTests(AllocationAlgorithm algorithm, NameIndexKind index = NameIndexKind.Hash)
     {
         _algorithm = algorithm;
-        _heap = new ManagedHeapMemory(SegmentSize, new ManagedSegmentOptions { Algorithm = algorithm });
+        _index = index;
+        _heap = new ManagedHeapMemory(SegmentSize, new ManagedSegmentOptions { Algorithm = algorithm, Index = index });
     }
 
-    private SegmentManager M => _heap.Manager;
+    protected SegmentManager M => _heap.Manager;
 
     public void Dispose()
     {
@@ -42,7 +44,7 @@ public abstract unsafe class SegmentManagerTests : IDisposable
         Assert.True(M.AllMemoryDeallocated());
         Assert.True(M.CheckSanity(out var problems), string.Join("; ", problems));
         Assert.Equal(_algorithm, M.Algorithm);
-        Assert.Equal(NameIndexKind.Hash, M.IndexKind);
+        Assert.Equal(_index, M.IndexKind);
         Assert.InRange(M.GetFreeMemory(), SegmentSize - 12 * 1024, SegmentSize);
         Assert.Equal(0, M.NamedObjectCount);
     }
@@ -674,14 +676,24 @@ public abstract unsafe class SegmentManagerTests : IDisposable
         M.Construct("one", 1);
         M.Construct("two", 2);
         long* state = (long*)(M.BaseAddress + SegmentHeader.IndexStateOffset);
-        long* slots = (long*)(M.BaseAddress + (nint)state[0]);
-        for (long i = 0; i < state[1]; i++)
+        if (_index == NameIndexKind.Hash)
         {
-            if (slots[i] > 1)
+            long* slots = (long*)(M.BaseAddress + (nint)state[0]);
+            for (long i = 0; i < state[1]; i++)
             {
-                slots[i] = 1; // mark one entry deleted behind the counters' back
-                break;
+                if (slots[i] > 1)
+                {
+                    slots[i] = 1; // mark one entry deleted behind the counters' back
+                    break;
+                }
             }
+        }
+        else
+        {
+            // Ordered: the first chunk's two entries swapped (out of order).
+            long* top = (long*)(M.BaseAddress + (nint)state[0]);
+            long* chunk = (long*)(M.BaseAddress + (nint)top[0]);
+            (chunk[1], chunk[2]) = (chunk[2], chunk[1]);
         }
 
         Assert.False(M.CheckSanity(out var problems));
