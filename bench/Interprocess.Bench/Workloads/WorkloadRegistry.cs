@@ -16,6 +16,7 @@ internal static class WorkloadRegistry
         new QueuePingPongWorkload(mpmc: true),
         new QueueThroughputWorkload(mpmc: false),
         new QueueThroughputWorkload(mpmc: true),
+        new ManagedAllocWorkload(),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>

@@ -1,0 +1,71 @@
+namespace Interprocess.Managed;
+
+/// <summary>
+/// An allocation algorithm working on the heap of one mapped segment. Every value in and out is an offset
+/// from the segment base (a handle); a handle is the offset of a block's payload. Callers hold the segment
+/// lock. Implementations validate every offset they read from the segment and throw
+/// <see cref="InterprocessException"/> (<see cref="InterprocessErrorCode.Corrupted"/>) on a bad one.
+/// </summary>
+internal interface IMemoryAlgorithm
+{
+    /// <summary>Lays out an empty heap (creation only).</summary>
+    void Format();
+
+    /// <summary>Checks the algorithm's fixed state on open (sizes, geometry); throws when it is not ours.</summary>
+    void ValidateOnOpen();
+
+    /// <summary>Allocates <paramref name="size"/> bytes, 16-byte aligned; 0 when there is no room.</summary>
+    long Allocate(long size, bool objectBlock);
+
+    /// <summary>Allocates with a power-of-two alignment above 16; 0 when there is no room.</summary>
+    long AllocateAligned(long size, long alignment, bool objectBlock);
+
+    /// <summary>Grows an allocated block into a free successor: to at least <paramref name="minSize"/> usable bytes, up to <paramref name="preferredSize"/>; the new usable size, or -1 when it cannot.</summary>
+    long ExpandInPlace(long handle, long minSize, long preferredSize);
+
+    /// <summary>Gives the tail of an allocated block back, keeping at least <paramref name="newSize"/> usable bytes; the new usable size.</summary>
+    long ShrinkInPlace(long handle, long newSize);
+
+    /// <summary>Frees an allocated block; throws <see cref="ArgumentException"/> for a handle that is not one.</summary>
+    void Deallocate(long handle);
+
+    /// <summary>The bytes usable at <paramref name="handle"/>; throws for a handle that is not an allocated block.</summary>
+    long GetUsableSize(long handle);
+
+    /// <summary>True when <paramref name="handle"/> is the payload of an allocated block (checked cheaply, not by a walk).</summary>
+    bool IsAllocated(long handle, out bool objectBlock);
+
+    /// <summary>The usable size of the allocated block at <paramref name="handle"/>, or -1 when it is not one (never throws).</summary>
+    long AllocatedSize(long handle, out bool objectBlock);
+
+    /// <summary>Bytes not allocated (including per-block overhead of free blocks).</summary>
+    long FreeBytes { get; }
+
+    /// <summary>How many blocks are allocated.</summary>
+    long AllocatedBlocks { get; }
+
+    /// <summary>Walks the heap and every free list; describes each inconsistency found (nothing when sane).</summary>
+    void CheckSanity(List<string> problems);
+
+    /// <summary>
+    /// Rebuilds everything derivable (free lists, bitmaps, boundary flags, counters) from the chain of block
+    /// sizes, merging adjacent free blocks. Throws <see cref="InterprocessException"/> (Corrupted) when the
+    /// chain itself is broken.
+    /// </summary>
+    void Rebuild();
+
+    /// <summary>Calls <paramref name="visit"/> with the handle of every allocated object block.</summary>
+    void ForEachObjectBlock(Action<long> visit);
+
+    /// <summary>Writes zeros over the free memory (not over the allocator's own links).</summary>
+    void ZeroFreeMemory();
+
+    /// <summary>
+    /// Offline grow: this instance was made with the new, larger heap end; the heap so far ended at
+    /// <paramref name="oldHeapEnd"/>. The old end sentinel becomes a free block covering the new bytes.
+    /// </summary>
+    void ExtendFrom(long oldHeapEnd);
+
+    /// <summary>Offline shrink: cuts a free block at the end of the heap off and returns the new heap end (unchanged when the last block is in use).</summary>
+    long TrimEnd();
+}
