@@ -602,9 +602,10 @@ public sealed unsafe partial class SegmentManager
             long e = _index.Find(kind, key, hash);
             result = e == 0 ? default : Typed<T>(e);
         }
-        catch (Exception ex) when (ex is InterprocessException or InvalidCastException && Volatile.Read(ref h.Version) != version)
+        catch (Exception) when (Volatile.Read(ref h.Version) != version)
         {
-            // A change raced with the lookup and made it read a half-done state.
+            // A change raced with the lookup and made it read a half-done state: whatever that made the
+            // lookup throw (a bounds check, a type check, an argument check on a garbage length) is thrown away.
             return false;
         }
 
