@@ -139,20 +139,23 @@ internal struct ContainerHandle
     private static void ThrowOutside(SegmentManager manager, long header) =>
         throw InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
 
+    // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]
-    private static unsafe void ThrowStale(ContainerPrefix* p, uint magic, uint typeCheck)
+    private static unsafe void ThrowStale(ContainerPrefix* p, uint magic, uint typeCheck) => throw StaleError(p, magic, typeCheck);
+
+    private static unsafe InvalidOperationException StaleError(ContainerPrefix* p, uint magic, uint typeCheck)
     {
         if (p->Magic == 0)
         {
-            throw new InvalidOperationException("The container was destroyed: this handle is stale.");
+            return new InvalidOperationException("The container was destroyed: this handle is stale.");
         }
 
         if (p->Magic != magic || p->TypeCheck != typeCheck)
         {
-            throw new InvalidOperationException($"The handle does not refer to a container of this type (found kind 0x{p->Magic:x8}, type check 0x{p->TypeCheck:x8}; expected 0x{magic:x8}, 0x{typeCheck:x8}). The container was destroyed and its memory reused, or the handle was made for another type.");
+            return new InvalidOperationException($"The handle does not refer to a container of this type (found kind 0x{p->Magic:x8}, type check 0x{p->TypeCheck:x8}; expected 0x{magic:x8}, 0x{typeCheck:x8}). The container was destroyed and its memory reused, or the handle was made for another type.");
         }
 
-        throw new InvalidOperationException("The container was destroyed and its memory reused by another container: this handle is stale.");
+        return new InvalidOperationException("The container was destroyed and its memory reused by another container: this handle is stale.");
     }
 
     [DoesNotReturn]
