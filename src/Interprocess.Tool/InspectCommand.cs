@@ -243,7 +243,7 @@ internal static class InspectCommand
         {
             int pid = Describe.ProcessOfThread(ownerTid);
             Line(o, "state", "held");
-            Line(o, "owner", Describe.Thread(ownerTid));
+            Line(o, "holder", Describe.Thread(ownerTid));
             if (pid == 0)
             {
                 Line(o, "note", "the owner is dead: the next locker takes the lock over and is told (AcquiredAbandoned)");
@@ -252,7 +252,7 @@ internal static class InspectCommand
         else if (abandoned)
         {
             Line(o, "state", "abandoned");
-            Line(o, "owner", "dead (the owner died holding the lock; the next locker takes it over and is told)");
+            Line(o, "holder", "dead (the holder died holding the lock; the next locker takes it over and is told)");
         }
         else
         {
