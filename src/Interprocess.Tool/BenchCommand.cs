@@ -22,7 +22,8 @@ internal static partial class BenchCommand
     /// <param name="ScalePercent">ANCHOR_SCALE_PCT, or null.</param>
     /// <param name="Reps">ANCHOR_REPS (with ANCHOR_QUICK=1 below 5), or null.</param>
     /// <param name="Runs">ANCHOR_RUNS for the anchors.</param>
-    internal sealed record Options(IReadOnlyList<string> Workloads, string? AnchorsDir, string? HarnessPath, int? ScalePercent, int? Reps, int Runs);
+    /// <param name="OutDir">Where the anchors' run writes raw.tsv, summary and log (ANCHOR_OUT); null = a new temporary folder.</param>
+    internal sealed record Options(IReadOnlyList<string> Workloads, string? AnchorsDir, string? HarnessPath, int? ScalePercent, int? Reps, int Runs, string? OutDir);
 
     public static int Run(Options options, TextWriter output, TextWriter error)
     {
@@ -83,7 +84,7 @@ internal static partial class BenchCommand
         }
         else
         {
-            (results, ok) = RunWithAnchors(harness, anchors, workloads, env, options.Runs, error);
+            (results, ok) = RunWithAnchors(harness, anchors, workloads, env, options.Runs, options.OutDir, error);
         }
 
         error.WriteLine($"interprocess: benchmarks done in {watch.Elapsed.TotalSeconds:0.0} s.");
@@ -128,9 +129,9 @@ internal static partial class BenchCommand
         return (results, ok);
     }
 
-    private static (List<BenchResult>, bool) RunWithAnchors(Harness harness, string anchors, List<string> workloads, Dictionary<string, string> env, int runs, TextWriter error)
+    private static (List<BenchResult>, bool) RunWithAnchors(Harness harness, string anchors, List<string> workloads, Dictionary<string, string> env, int runs, string? outDirOption, TextWriter error)
     {
-        string outDir = Path.Combine(Path.GetTempPath(), $"interprocess-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string outDir = Path.GetFullPath(outDirOption ?? Path.Combine(Path.GetTempPath(), $"interprocess-bench-{Environment.ProcessId}-{Guid.NewGuid():N}"));
         Directory.CreateDirectory(outDir);
         env["ANCHOR_PROJECT"] = harness.CommandLine;
         env["ANCHOR_ONLY"] = string.Join(' ', workloads);

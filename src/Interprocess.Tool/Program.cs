@@ -48,6 +48,7 @@ var anchorsOption = new Option<string>("--anchors") { Description = "The anchors
 var benchOption = new Option<string>("--bench") { Description = "The harness: bench/run.sh, Interprocess.Bench.dll, an executable, or a folder with run.sh (default: bench/run.sh found above the current folder).", HelpName = "PATH" };
 var scaleOption = new Option<int?>("--scale") { Description = "Scale every iteration count to this percentage (ANCHOR_SCALE_PCT; smoke runs).", HelpName = "PCT" };
 var repsOption = new Option<int?>("--reps") { Description = "Timed repetitions per result (ANCHOR_REPS; below 5 sets ANCHOR_QUICK=1).", HelpName = "N" };
+var outOption = new Option<string>("--out") { Description = "With --anchors: the folder for the anchors' raw.tsv, summary and log (ANCHOR_OUT; default: a new temporary folder).", HelpName = "DIR" };
 var runsOption = new Option<int>("--runs") { Description = "With --anchors: process-level runs of each two-process workload (ANCHOR_RUNS).", DefaultValueFactory = _ => 1, HelpName = "N" };
 scaleOption.Validators.Add(r =>
 {
@@ -78,6 +79,7 @@ var bench = new Command("bench", "Run the cross-process benchmarks (bench/Interp
     scaleOption,
     repsOption,
     runsOption,
+    outOption,
 };
 bench.SetAction(r => Guard(() => BenchCommand.Run(
     new BenchCommand.Options(
@@ -86,7 +88,8 @@ bench.SetAction(r => Guard(() => BenchCommand.Run(
         r.GetValue(benchOption),
         r.GetValue(scaleOption),
         r.GetValue(repsOption),
-        r.GetValue(runsOption)),
+        r.GetValue(runsOption),
+        r.GetValue(outOption)),
     Console.Out,
     Console.Error)));
 

@@ -33,9 +33,10 @@ public sealed class ToolBenchTests
 
             var r = ToolRunner.Run(
                 new Dictionary<string, string> { ["ANCHOR_DIR"] = dir },
-                "bench", "W1", "--bench", ToolRunner.BenchPath, "--scale", "1", "--reps", "1");
+                "bench", "W1", "--bench", ToolRunner.BenchPath, "--scale", "1", "--reps", "1", "--out", Path.Combine(dir, "out"));
 
             Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.True(File.Exists(Path.Combine(dir, "out", "raw.tsv")));
             Assert.Contains("fake boost anchor for W1", r.Stderr);
             Assert.Matches(@"W1 +ns_per_pair +default +interprocess_mutex +[0-9.]+ +boost_interprocess_mutex +1000 +ns +[0-9]+\.[0-9]{2}", r.Stdout);
             Assert.Contains("OURS/THEIRS", r.Stdout);
