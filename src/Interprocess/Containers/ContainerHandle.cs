@@ -30,7 +30,11 @@ internal struct ContainerHandle
     /// <summary>The header's offset from the segment base.</summary>
     internal long Header;
 
-    /// <summary>The stamp the header must carry.</summary>
+    /// <summary>
+    /// The header's stamp combined with its kind and type check (<see cref="Key"/>): one compare in
+    /// <see cref="Resolve{THeader}"/> checks all three, and a handle reinterpreted as another type's handle no longer
+    /// matches.
+    /// </summary>
     internal ulong Stamp;
 
     /// <summary>Whether this is a default handle (no container).</summary>
@@ -62,7 +66,7 @@ internal struct ContainerHandle
         // reachable through the handle returned here, so this ordering matters only for tools that scan.
         Volatile.Write(ref prefix.Magic, magic);
         header = p;
-        return new ContainerHandle { SegmentId = segmentId, Header = handle, Stamp = stamp };
+        return new ContainerHandle { SegmentId = segmentId, Header = handle, Stamp = stamp ^ Key(magic, typeCheck) };
     }
 
     /// <summary>
@@ -86,7 +90,9 @@ internal struct ContainerHandle
         }
 
         var p = (ContainerPrefix*)(manager.BasePointer + h);
-        if (p->Magic != magic || p->Stamp != Stamp || p->TypeCheck != typeCheck)
+        // The kind and the type check are folded into the handle's stamp: one 64-bit compare checks the stamp, the
+        // kind and the type (a cleared header, stamp 0, never matches: a stamp is never equal to its own key).
+        if ((p->Stamp ^ Key(magic, typeCheck)) != Stamp)
         {
             ThrowStale(p, magic, typeCheck);
         }
@@ -120,6 +126,10 @@ internal struct ContainerHandle
         prefix->Stamp = 0;
         manager.Deallocate(Header);
     }
+
+    /// <summary>The kind and the type check as one 64-bit value (a constant after inlining).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(uint magic, uint typeCheck) => ((ulong)typeCheck << 32) | magic;
 
     /// <summary>The handle's text for messages and debugging.</summary>
     public override readonly string ToString() => IsDefault ? "(default)" : $"segment 0x{SegmentId:x16} @ {Header}";
