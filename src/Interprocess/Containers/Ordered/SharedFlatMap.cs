@@ -22,7 +22,7 @@ namespace Interprocess.Containers;
 /// <code>
 /// // Process A
 /// using var shm = ManagedSharedMemory.OpenOrCreate("app", 1 &lt;&lt; 20);
-/// var mutex = shm.Manager.FindOrConstruct&lt;InterprocessMutex&gt;("limits-lock");
+/// var mutex = shm.Manager.FindOrConstruct("limits-lock", new InterprocessMutex());
 /// var limits = SharedFlatMap&lt;int, long&gt;.FindOrCreate(shm.Manager, "limits");
 /// mutex.Value.Lock();
 /// try { limits.Reserve(100); limits[1] = 500; } finally { mutex.Value.Unlock(); }
@@ -144,7 +144,8 @@ public struct SharedFlatMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedFlat
     /// <returns>The map.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind.</exception>
-    /// <exception cref="InterprocessException">The name holds an object of another type, or the segment is full.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InterprocessException">The segment is full.</exception>
     /// <exception cref="NotSupportedException">The map must be created and the segment is read-only.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedFlatMap<TKey, TValue> FindOrCreate(SegmentManager manager, string name, AllocatorKind allocator = AllocatorKind.General) =>
@@ -155,7 +156,8 @@ public struct SharedFlatMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedFlat
     /// <param name="name">The name.</param>
     /// <returns>The map.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
-    /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
+    /// <exception cref="InvalidOperationException">No object has that name.</exception>
+    /// <exception cref="InvalidCastException">The object with that name has another type.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedFlatMap<TKey, TValue> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedFlatMap<TKey, TValue>>(manager, name);
 

@@ -20,7 +20,7 @@ namespace Interprocess.Containers;
 /// <code>
 /// // Process A
 /// using var shm = ManagedSharedMemory.OpenOrCreate("app", 1 &lt;&lt; 20);
-/// var mutex = shm.Manager.FindOrConstruct&lt;InterprocessMutex&gt;("ports-lock");
+/// var mutex = shm.Manager.FindOrConstruct("ports-lock", new InterprocessMutex());
 /// var ports = SharedFlatSet&lt;int&gt;.FindOrCreate(shm.Manager, "ports");
 /// mutex.Value.Lock();
 /// try { ports.Add(8080); } finally { mutex.Value.Unlock(); }
@@ -111,7 +111,8 @@ public struct SharedFlatSet<T> : ISegmentOwned, IEquatable<SharedFlatSet<T>>, IE
     /// <returns>The set.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind.</exception>
-    /// <exception cref="InterprocessException">The name holds an object of another type, or the segment is full.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InterprocessException">The segment is full.</exception>
     /// <exception cref="NotSupportedException">The set must be created and the segment is read-only.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedFlatSet<T> FindOrCreate(SegmentManager manager, string name, AllocatorKind allocator = AllocatorKind.General) =>
@@ -122,7 +123,8 @@ public struct SharedFlatSet<T> : ISegmentOwned, IEquatable<SharedFlatSet<T>>, IE
     /// <param name="name">The name.</param>
     /// <returns>The set.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
-    /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
+    /// <exception cref="InvalidOperationException">No object has that name.</exception>
+    /// <exception cref="InvalidCastException">The object with that name has another type.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedFlatSet<T> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedFlatSet<T>>(manager, name);
 

@@ -24,7 +24,7 @@ namespace Interprocess.Containers;
 /// <code>
 /// // Process A
 /// using var shm = ManagedSharedMemory.OpenOrCreate("app", 1 &lt;&lt; 20);
-/// var mutex = shm.Manager.FindOrConstruct&lt;InterprocessMutex&gt;("map-lock");
+/// var mutex = shm.Manager.FindOrConstruct("map-lock", new InterprocessMutex());
 /// var prices = SharedMap&lt;int, double&gt;.FindOrCreate(shm.Manager, "prices");
 /// mutex.Value.Lock();
 /// try { prices.Add(42, 9.5); prices.Add(42, 9.75); } finally { mutex.Value.Unlock(); }
@@ -129,7 +129,8 @@ public struct SharedMultiMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedMul
     /// <returns>The multimap.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind.</exception>
-    /// <exception cref="InterprocessException">The name holds an object of another type, or the segment is full.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InterprocessException">The segment is full.</exception>
     /// <exception cref="NotSupportedException">The multimap must be created and the segment is read-only.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedMultiMap<TKey, TValue> FindOrCreate(SegmentManager manager, string name, AllocatorKind allocator = AllocatorKind.General) =>
@@ -140,7 +141,8 @@ public struct SharedMultiMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedMul
     /// <param name="name">The name.</param>
     /// <returns>The multimap.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
-    /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
+    /// <exception cref="InvalidOperationException">No object has that name.</exception>
+    /// <exception cref="InvalidCastException">The object with that name has another type.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedMultiMap<TKey, TValue> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedMultiMap<TKey, TValue>>(manager, name);
 

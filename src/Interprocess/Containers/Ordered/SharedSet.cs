@@ -19,7 +19,7 @@ namespace Interprocess.Containers;
 /// <code>
 /// // Process A
 /// using var shm = ManagedSharedMemory.OpenOrCreate("app", 1 &lt;&lt; 20);
-/// var mutex = shm.Manager.FindOrConstruct&lt;InterprocessMutex&gt;("ids-lock");
+/// var mutex = shm.Manager.FindOrConstruct("ids-lock", new InterprocessMutex());
 /// var ids = SharedSet&lt;long&gt;.FindOrCreate(shm.Manager, "ids");
 /// mutex.Value.Lock();
 /// try { ids.Add(7); } finally { mutex.Value.Unlock(); }
@@ -106,7 +106,8 @@ public struct SharedSet<T> : ISegmentOwned, IEquatable<SharedSet<T>>, IEnumerabl
     /// <returns>The set.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind.</exception>
-    /// <exception cref="InterprocessException">The name holds an object of another type, or the segment is full.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InterprocessException">The segment is full.</exception>
     /// <exception cref="NotSupportedException">The set must be created and the segment is read-only.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedSet<T> FindOrCreate(SegmentManager manager, string name, AllocatorKind allocator = AllocatorKind.General) =>
@@ -117,7 +118,8 @@ public struct SharedSet<T> : ISegmentOwned, IEquatable<SharedSet<T>>, IEnumerabl
     /// <param name="name">The name.</param>
     /// <returns>The set.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
-    /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
+    /// <exception cref="InvalidOperationException">No object has that name.</exception>
+    /// <exception cref="InvalidCastException">The object with that name has another type.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedSet<T> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedSet<T>>(manager, name);
 
