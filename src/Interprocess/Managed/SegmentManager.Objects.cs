@@ -382,6 +382,26 @@ public sealed unsafe partial class SegmentManager
         }
     }
 
+    /// <summary>
+    /// Gives back memory the name index holds beyond what its entries need (Boost's <c>shrink_to_fit_indexes</c>):
+    /// an empty index frees all of it; the hash index moves to the smallest table that keeps it at most half full.
+    /// </summary>
+    /// <exception cref="InterprocessException">The segment is corrupted (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public void ShrinkToFitIndexes()
+    {
+        Enter(OpReserve);
+        try
+        {
+            _index.ShrinkToFit();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     private long CountObjects(ObjectKind kind)
     {
         bool locked = EnterRead();
