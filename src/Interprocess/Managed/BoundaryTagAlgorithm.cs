@@ -582,15 +582,32 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
             ThrowCorrupted("the last free block does not match the end sentinel");
         }
 
-        if (last + HeaderBytes < SegmentHeader.MinimumSegmentSize)
+        // The segment keeps its minimum size: a free block reaching below it is cut there, not removed.
+        long newSentinel = Math.Max(last, SegmentHeader.MinimumSegmentSize - HeaderBytes);
+        if (newSentinel != last && newSentinel - last < MinBlock)
+        {
+            newSentinel = last + MinBlock;
+        }
+
+        if (newSentinel >= _sentinel)
         {
             return end;
         }
 
         Remove(last, ps);
-        // The free block's header becomes the new end sentinel (its predecessor is allocated: blocks coalesce).
-        SizeFlags(last) = 0;
-        return last + HeaderBytes;
+        if (newSentinel == last)
+        {
+            // The free block's header becomes the new end sentinel (its predecessor is allocated: blocks coalesce).
+            SizeFlags(last) = 0;
+            return last + HeaderBytes;
+        }
+
+        long keep = newSentinel - last;
+        SizeFlags(last) = keep | FreeBit;
+        PrevSize(newSentinel) = keep;
+        SizeFlags(newSentinel) = PrevFreeBit;
+        Insert(last, keep);
+        return newSentinel + HeaderBytes;
     }
 
     /// <summary>The block size (header included, rounded) that holds <paramref name="size"/> usable bytes.</summary>
