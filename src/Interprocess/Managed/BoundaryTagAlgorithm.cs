@@ -725,6 +725,7 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
             // free blocks being coalesced, so PrevFree stays clear). The chain of sizes is whole before and after.
             SizeFlags(prev) = ps + size;
             AllocatedBytesRef += ps;
+            RetireHeader(block);
             return prev + HeaderBytes;
         }
 
@@ -736,7 +737,18 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
         SizeFlags(prev) = (ps - back) | FreeBit;
         Insert(prev, ps - back);
         AllocatedBytesRef += back;
+        RetireHeader(block);
         return nb + HeaderBytes;
+    }
+
+    /// <summary>
+    /// The old header of a block that grew backward is now payload: clear its size, so that the old handle is
+    /// refused (as "does not start a block") instead of being taken for a block, should anyone still use it.
+    /// </summary>
+    private void RetireHeader(long oldBlock)
+    {
+        PrevSize(oldBlock) = 0;
+        SizeFlags(oldBlock) = 0;
     }
 
     /// <summary>

@@ -61,6 +61,9 @@ public sealed class AllocationCommandTests
         Assert.Equal(r.ReceivedSize, m.GetBlockSize(r.Handle));
         // The old bytes are where they were, inside the block; the caller moves them (an overlapping move).
         Assert.True(m.GetSpan(b, 100).IndexOfAnyExcept((byte)0xB0) < 0);
+        // The old handle is no block any more: refused, not taken for one.
+        Assert.Throws<ArgumentException>(() => m.GetBlockSize(b));
+        Assert.Throws<ArgumentException>(() => m.Deallocate(b));
         m.GetSpan(b, 100).CopyTo(m.GetSpan(r.Handle, 100));
         Assert.True(m.GetSpan(r.Handle, 100).IndexOfAnyExcept((byte)0xB0) < 0);
         // What is left of the predecessor is still a free block: a new allocation of its size fits there.
