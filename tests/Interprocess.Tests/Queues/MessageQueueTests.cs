@@ -413,9 +413,7 @@ public sealed class MessageQueueTests : IDisposable
         }
     }
 
-    [Fact(Skip = "Known bug, open in issue 4: about one run in three, after senders are killed at random moments, " +
-        "the receiver's next call never returns (suspected: a sender killed in the middle of an index move, " +
-        "see MessageQueue.Recovery Insert/Rebuild, or inside glibc's condition variable). Kept so the fix has its test.")]
+    [Fact]
     public void SendersKilledAtRandomMoments_EveryCommittedMessageIsDeliveredExactlyOnce()
     {
         // Senders with random priorities into a small queue shift the index on most sends; each is killed at a
