@@ -25,7 +25,8 @@ namespace Interprocess.Queues;
 /// half-written message in the queue, and Boost itself, on EOWNERDEAD, marks the mutex unrecoverable instead of
 /// recovering. Those cases are outside our guarantee.</item>
 /// </list>
-/// <para>A process killed while repairing (a second crash within the repair) is not covered.</para>
+/// <para>Every store of a repair leaves a state the same repair handles (the journal is cleared last), so a process
+/// killed while repairing leaves the repair to the next locker.</para>
 /// </remarks>
 public sealed unsafe partial class MessageQueue
 {
@@ -123,58 +124,104 @@ public sealed unsafe partial class MessageQueue
         SetIndex(doubled, _slots + (missing * _slotSize));
     }
 
-    /// <summary>Rebuilds the index after a sender died while shifting it (journal phase moving).</summary>
+    /// <summary>
+    /// Finishes the insertion of a sender that died while shifting the index (journal phase moving). The window
+    /// the shift touches holds either the old sequence with the new message at its place (nothing to do but
+    /// first and count), or the old sequence with one adjacent entry doubled and the new message's slot
+    /// referenced nowhere: the shift is then continued from the doubled entry to the new message's place, which
+    /// is recomputed from its priority as the insertion computed it (lower_bound). Every store leaves one of
+    /// these two states, so a repair that is itself killed is finished by the next one.
+    /// </summary>
     private void Rebuild(bool front, long first0, long count0)
     {
         long max = _maxMessages;
         long start = front ? (first0 + max - 1) % max : first0;
-        var seq = new List<long>((int)count0 + 1);
-        long previous = -1;
-        for (long j = 0; j <= count0; j++)
+        long W(long j) => (start + j) % max;
+
+        // Which slot is referenced twice (it must be two neighbours in the window) and which not at all.
+        var positionOf = new long[max];
+        Array.Fill(positionOf, -1L);
+        long dupLow = -1;
+        for (long i = 0; i < max; i++)
         {
-            long slot = SlotAt((start + j) % max);
-            if (slot != previous)
+            long k = (SlotAt(i) - _slots) / _slotSize;
+            if (positionOf[k] >= 0)
             {
-                seq.Add(slot);
+                long a = (positionOf[k] - start + max) % max, b = (i - start + max) % max;
+                long low = Math.Min(a, b);
+                if (dupLow >= 0 || Math.Abs(a - b) != 1 || low + 1 > count0)
+                {
+                    throw Corrupt("an interrupted insertion left an index that cannot be repaired");
+                }
+
+                dupLow = low;
             }
 
-            previous = slot;
+            positionOf[k] = i;
         }
 
-        // count0 + 1 distinct entries: the new message reached its place. count0: one entry doubled, the new
-        // message's slot not linked; it is dropped (its sender had not returned).
-        if (seq.Count < count0 || new HashSet<long>(seq).Count != seq.Count)
+        if (dupLow >= 0)
         {
-            throw Corrupt("an interrupted insertion left an index that cannot be repaired");
+            long missing = Array.IndexOf(positionOf, -1L);
+            long freeSlot = _slots + (missing * _slotSize);
+            uint priority = *(uint*)(_base + freeSlot + L.MessagePriority);
+
+            // The old sequence, in order: the window without the doubled entry's second copy.
+            long OldAt(long n) => SlotAt(W(n < dupLow + 1 ? n : n + 1));
+            long lo = 0, hi = count0;
+            while (lo < hi)
+            {
+                long mid = (lo + hi) >>> 1;
+                if (*(uint*)(_base + OldAt(mid) + L.MessagePriority) < priority)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            long p = lo;
+            if (front)
+            {
+                // Shifted towards the front: entries 0..dupLow done; continue up to p-1.
+                if (dupLow > p - 1)
+                {
+                    throw Corrupt("an interrupted insertion's shift went past its place");
+                }
+
+                for (long j = dupLow + 1; j < p; j++)
+                {
+                    SetIndex(W(j), SlotAt(W(j + 1)));
+                }
+            }
+            else
+            {
+                // Shifted towards the back: entries dupLow+1..count0 done; continue down to p+1.
+                if (dupLow < p)
+                {
+                    throw Corrupt("an interrupted insertion's shift went past its place");
+                }
+
+                for (long j = dupLow; j > p; j--)
+                {
+                    SetIndex(W(j), SlotAt(W(j - 1)));
+                }
+            }
+
+            SetIndex(W(p), freeSlot);
         }
 
-        for (int i = 1; i < seq.Count; i++)
+        for (long j = 1; j <= count0; j++)
         {
-            if (*(uint*)(_base + seq[i - 1] + L.MessagePriority) > *(uint*)(_base + seq[i] + L.MessagePriority))
+            if (*(uint*)(_base + SlotAt(W(j - 1)) + L.MessagePriority) > *(uint*)(_base + SlotAt(W(j)) + L.MessagePriority))
             {
                 throw Corrupt("an interrupted insertion left the index out of priority order");
             }
         }
 
-        // The repaired sequence goes where the insertion would have put it; the free slots fill the rest.
-        long newFirst = front && seq.Count == count0 + 1 ? start : first0;
-        var inSeq = new HashSet<long>(seq);
-        long pos = 0;
-        foreach (long slot in seq)
-        {
-            SetIndex((newFirst + pos++) % max, slot);
-        }
-
-        for (long k = 0; k < max; k++)
-        {
-            long slot = _slots + (k * _slotSize);
-            if (!inSeq.Contains(slot))
-            {
-                SetIndex((newFirst + pos++) % max, slot);
-            }
-        }
-
-        CurFirst = newFirst;
-        CurNum = seq.Count;
+        CurFirst = start;
+        CurNum = count0 + 1;
     }
 }

@@ -147,6 +147,18 @@ internal static class MessageQueueCommands
         return 0;
     }
 
+    /// <summary>mq-send-blocked NAME ID: prints WAITING and sends message ID with priority 0, blocking on a full queue (the test kills it).</summary>
+    [DriverCommand("mq-send-blocked")]
+    public static int SendBlocked(string[] args)
+    {
+        using var q = MessageQueue.Open(args[0]);
+        Span<byte> buf = stackalloc byte[16];
+        Console.WriteLine("WAITING");
+        q.Send(buf[..Pattern(uint.Parse(args[1], CultureInfo.InvariantCulture), buf)], 0);
+        Console.WriteLine("SENT");
+        return 0;
+    }
+
     /// <summary>mq-recv-image NAME TOTAL: receives chunks until TOTAL bytes arrived; prints the SHA-256 of the bytes in hex.</summary>
     [DriverCommand("mq-recv-image")]
     public static int ReceiveImage(string[] args)
