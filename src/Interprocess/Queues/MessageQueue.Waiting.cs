@@ -21,14 +21,16 @@ namespace Interprocess.Queues;
 /// futex calls, which the kernel performs atomically with its own check of the word):</para>
 /// <list type="number">
 /// <item>A waiter W that finds the queue full (a sender) or empty (a receiver) releases the lock, spins for at most
-///   <see cref="SpinNanoseconds"/> watching the count (then yields a few times), and re-takes the lock. Under a
+///   <see cref="SpinNanoseconds"/> watching the count (adaptive: halved after a spin in vain, doubled
+///   after one that saw the peer act; on one CPU it yields twice instead), and re-takes the lock. Under a
 ///   steady stream the other side acts within that time: no one sleeps and no one has to wake anyone.</item>
 /// <item>Still blocked, W sets its class's bit (atomic or), keeps the resulting value v, and releases the lock.</item>
 /// <item>W sleeps with FUTEX_WAIT_BITSET(word, v, its class), at most one slice.</item>
 /// <item>A notifier N of ours (a sender after it linked a message; a receiver after it committed a take) changes
 ///   the count under the lock, then, still under the lock, reads the word: if the other class's bit is set, it
-///   adds 4 to the sequence and clears the bit in one compare-and-swap, and wakes every sleeper of that class
-///   with FUTEX_WAKE_BITSET, before it unlocks.</item>
+///   adds 4 to the sequence and clears the bit in one compare-and-swap.</item>
+/// <item>N unlocks, then wakes every sleeper of that class with FUTEX_WAKE_BITSET (after the unlock, so that the
+///   woken waiter does not find the lock still held: on a busy machine the wake-up often preempts N).</item>
 /// <item>No lost wake-up: W set its bit and read v under the lock, before N took it; so N sees the bit, and makes
 ///   the word differ from v before it wakes. W's FUTEX_WAIT either finds the word changed (returns at once) or
 ///   was queued before the wake (the kernel checks the word and queues W atomically) and is woken. The sequence
@@ -38,9 +40,10 @@ namespace Interprocess.Queues;
 ///   register again.</item>
 /// </list>
 /// <para>Deaths. A waiter of ours killed anywhere holds nothing but, at most, its bit: the next notifier clears
-/// it with one needless wake. A notifier killed before its wake was holding the lock (the wake is sent under the
-/// lock): the next locker gets EOWNERDEAD, repairs the queue and wakes every sleeper (<see cref="WakeAllWaiters"/>).
-/// So a death of one of our processes never leaves one of ours asleep with the queue ready.</para>
+/// it with one needless wake. A notifier killed holding the lock: the next locker gets EOWNERDEAD, repairs the
+/// queue and wakes every sleeper (<see cref="WakeAllWaiters"/>). A notifier killed between its unlock and its
+/// wake: its sleepers find the word changed at the end of their current slice (at most <see cref="MaxSliceNs"/>).
+/// So a death of one of our processes never leaves one of ours asleep for longer than a slice with the queue ready.</para>
 /// <para>Boost peers. A Boost waiter is woken by <c>pthread_cond_signal</c>, which our notifiers send after the
 /// unlock when Boost's blocked counter is non-zero (Boost's own rule; our waiters never touch those counters).
 /// A Boost notifier changes the count but wakes only the condition, so our sleepers also end each futex sleep
@@ -56,11 +59,18 @@ public sealed unsafe partial class MessageQueue
     /// <summary>The event word's sequence step (bits 2-31).</summary>
     private const int SequenceStep = 4;
 
-    /// <summary>How long a waiter spins without the lock before it sleeps: much less than a wake-up (about 20 µs on the VMs measured), much more than a cross-core hand-off.</summary>
+    /// <summary>The longest spin of a waiter without the lock before it sleeps: much less than a wake-up (about 20 µs on the VMs measured), much more than a cross-core hand-off.</summary>
     private const long SpinNanoseconds = 5_000;
 
-    /// <summary>Yields of the core after the spin, so that a peer on the same core can run before we sleep.</summary>
-    private const int YieldCount = 4;
+    /// <summary>The shortest spin: the adaptive spin never drops below it, so that it can find a responsive peer again.</summary>
+    private const long MinSpinNanoseconds = 300;
+
+    /// <summary>
+    /// Yields of the core instead of the spin when this process may run on one CPU only, so that a peer on the same
+    /// core can run before we sleep. Not done with several CPUs: on a loaded machine a yield hands the core to
+    /// other processes for a whole time slice (milliseconds), where a futex sleep is woken within microseconds.
+    /// </summary>
+    private const int YieldCount = 2;
 
     /// <summary>The first futex sleep of a wait (1 ms); each further one doubles, up to <see cref="MaxSliceNs"/>.</summary>
     private const long FirstSliceNs = 1_000_000;
@@ -68,8 +78,17 @@ public sealed unsafe partial class MessageQueue
     /// <summary>The longest futex sleep (50 ms): bounds how late a waiter notices a Boost peer's send or receive, or a cancellation.</summary>
     private const long MaxSliceNs = 50_000_000;
 
-    /// <summary>Stopwatch ticks of the spin.</summary>
-    private static readonly long s_spinTicks = Math.Max(1, SpinNanoseconds * Stopwatch.Frequency / 1_000_000_000);
+    /// <summary>Stopwatch ticks of the longest and of the shortest spin.</summary>
+    private static readonly long s_maxSpinTicks = Math.Max(1, SpinNanoseconds * Stopwatch.Frequency / 1_000_000_000),
+        s_minSpinTicks = Math.Max(1, MinSpinNanoseconds * Stopwatch.Frequency / 1_000_000_000);
+
+    /// <summary>
+    /// This handle's current spin, in Stopwatch ticks (adaptive, per handle, updated without synchronization: a
+    /// lost update only changes a heuristic). Doubled after a spin that saw the peer act, halved after one that
+    /// did not: with the peer running on another core the spin saves both sides a sleep and a wake-up; on an
+    /// oversubscribed machine, where the peer waits for a core, spinning only takes a core from it.
+    /// </summary>
+    private long _spinTicks = s_maxSpinTicks;
 
     private int* EventWord => (int*)(_base + L.EventWordOffset);
 
@@ -139,13 +158,14 @@ public sealed unsafe partial class MessageQueue
 
     private bool Blocked(bool full) => full ? CurNum == _maxMessages : CurNum == 0;
 
-    /// <summary>Step (1): spins, then yields, while the count word keeps <paramref name="seen"/>.</summary>
+    /// <summary>Step (1): spins (yields, on one CPU) while the count word keeps <paramref name="seen"/>.</summary>
     private void SpinWhileUnchanged(int seen)
     {
         int* word = CountWord;
         if (Environment.ProcessorCount > 1)
         {
-            long until = Stopwatch.GetTimestamp() + s_spinTicks;
+            long spin = _spinTicks;
+            long until = Stopwatch.GetTimestamp() + spin;
             do
             {
                 for (int i = 0; i < SpinChecksPerClockRead; i++)
@@ -153,19 +173,24 @@ public sealed unsafe partial class MessageQueue
                     X86Base.Pause();
                     if (Volatile.Read(ref *word) != seen)
                     {
+                        _spinTicks = Math.Min(spin * 2, s_maxSpinTicks);
                         return;
                     }
                 }
             }
             while (Stopwatch.GetTimestamp() < until);
+            _spinTicks = Math.Max(spin / 2, s_minSpinTicks);
         }
 
-        for (int i = 0; i < YieldCount; i++)
+        else
         {
-            Thread.Yield();
-            if (Volatile.Read(ref *word) != seen)
+            for (int i = 0; i < YieldCount; i++)
             {
-                return;
+                Thread.Yield();
+                if (Volatile.Read(ref *word) != seen)
+                {
+                    return;
+                }
             }
         }
     }
@@ -202,22 +227,19 @@ public sealed unsafe partial class MessageQueue
 
     /// <summary>
     /// Step (4), with the lock held, after a change that may end the wait of class <paramref name="bit"/>: if one
-    /// of ours may sleep, moves the sequence, clears the bit and wakes every sleeper of the class. Without
-    /// sleepers: one load, no system call.
+    /// of ours may sleep, moves the sequence and clears the bit; the caller then calls <see cref="Wake"/> after
+    /// its unlock. Without sleepers: one load, no system call.
     /// </summary>
+    /// <returns>True if the caller must wake the class.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WakeWaiters(int bit)
+    private bool ClaimWake(int bit)
     {
         // Plain load: the bit is set only under the lock we hold.
-        if ((Volatile.Read(ref *EventWord) & bit) != 0)
+        if ((Volatile.Read(ref *EventWord) & bit) == 0)
         {
-            WakeWaitersSlow(bit);
+            return false;
         }
-    }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WakeWaitersSlow(int bit)
-    {
         int* word = EventWord;
         int old = Volatile.Read(ref *word), seen;
         while ((seen = Interlocked.CompareExchange(ref *word, unchecked(old + SequenceStep) & ~bit, old)) != old)
@@ -225,8 +247,11 @@ public sealed unsafe partial class MessageQueue
             old = seen;
         }
 
-        FutexBitsetCalls.Wake(word, int.MaxValue, (uint)bit);
+        return true;
     }
+
+    /// <summary>Step (5), after the unlock: wakes every sleeper of class <paramref name="bit"/>.</summary>
+    private void Wake(int bit) => FutexBitsetCalls.Wake(EventWord, int.MaxValue, (uint)bit);
 
     /// <summary>After a repair (lock held): every sleeper of ours re-checks, whichever class.</summary>
     private void WakeAllWaiters()

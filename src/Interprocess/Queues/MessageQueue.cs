@@ -328,7 +328,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
             return false;
         }
 
-        bool held = true, notifyBoost;
+        bool held = true, notifyBoost, wake;
         try
         {
             if (CurNum == _maxMessages && (!blocking || !WaitWhile(full: true, deadline, ct, ref held)))
@@ -341,8 +341,8 @@ public sealed unsafe partial class MessageQueue : IDisposable
             notifyBoost = BlockedReceivers != 0;
             Insert(message, priority);
 
-            // Our receivers sleep on the event word: woken under the lock (see MessageQueue.Waiting.cs).
-            WakeWaiters(ReceiverWaiting);
+            // Our receivers sleep on the event word (see MessageQueue.Waiting.cs).
+            wake = ClaimWake(ReceiverWaiting);
         }
         finally
         {
@@ -350,6 +350,11 @@ public sealed unsafe partial class MessageQueue : IDisposable
             {
                 Unlock();
             }
+        }
+
+        if (wake)
+        {
+            Wake(ReceiverWaiting);
         }
 
         if (notifyBoost)
@@ -370,7 +375,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
             return false;
         }
 
-        bool held = true, notifyBoost;
+        bool held = true, notifyBoost, wake;
         try
         {
             if (CurNum == 0 && (!blocking || !WaitWhile(full: false, deadline, ct, ref held)))
@@ -410,7 +415,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
             // Boost's senders assert that a free slot is zeroed; done after the commit, and redone by recovery.
             *(ulong*)(msg + L.MessageLength) = 0;
             *(uint*)(msg + L.MessagePriority) = 0;
-            WakeWaiters(SenderWaiting);
+            wake = ClaimWake(SenderWaiting);
         }
         finally
         {
@@ -418,6 +423,11 @@ public sealed unsafe partial class MessageQueue : IDisposable
             {
                 Unlock();
             }
+        }
+
+        if (wake)
+        {
+            Wake(SenderWaiting);
         }
 
         if (notifyBoost)
