@@ -55,9 +55,6 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <summary>How long a locker spins on a busy lock before it sleeps (see <see cref="Lock"/>).</summary>
     private const long LockSpinNanoseconds = 4_000;
 
-    /// <summary>FUTEX_TID_MASK: the owner's thread id in glibc's lock word.</summary>
-    private const int FutexTidMask = 0x3FFF_FFFF;
-
     /// <summary>Checks (one pause each) between two reads of the clock while spinning.</summary>
     private const int SpinChecksPerClockRead = 16;
 
