@@ -52,7 +52,7 @@ internal static unsafe class HashCore<TKey, TValue>
     {
         if (h->SlotSize != SlotSize)
         {
-            ThrowCorrupted(m, $"its slot size is {h->SlotSize}, not {SlotSize}");
+            ThrowBadSlotSize(m, h->SlotSize);
         }
 
         ulong id = h->HasherId;
@@ -83,7 +83,7 @@ internal static unsafe class HashCore<TKey, TValue>
         if ((cap & (cap - 1)) != 0 || (ulong)cap > MaxCapacity
             || (ulong)(t - SegmentHeader.HeapStart) > (ulong)(m.MappedSize - (cap * SlotSize) - SegmentHeader.HeapStart))
         {
-            ThrowCorrupted(m, $"its slot array ({t}, {cap} slots) is not inside the segment");
+            ThrowBadTable(m, t, cap);
         }
 
         mask = (ulong)cap - 1;
@@ -380,6 +380,15 @@ internal static unsafe class HashCore<TKey, TValue>
     /// <summary>The slot tag of a hash: its low 31 bits with bit 31 set (never 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint MetaOf(ulong hash) => (uint)hash | 0x8000_0000u;
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadSlotSize(SegmentManager m, int size) => ThrowCorrupted(m, $"its slot size is {size}, not {SlotSize}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadTable(SegmentManager m, long table, long cap) =>
+        ThrowCorrupted(m, $"its slot array ({table}, {cap} slots) is not inside the segment");
 
     [DoesNotReturn]
     internal static void ThrowCorrupted(SegmentManager m, string what) =>

@@ -30,6 +30,7 @@ internal static unsafe class Links
         throw InterprocessException.Corrupted(m.Name, $"a shared {container} is corrupted: {what}.");
 
     [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowBadLink(SegmentManager m, long handle, string container) =>
         ThrowCorrupted(m, container, $"a link holds offset {handle}, which is not a block inside the segment");
 }

@@ -411,11 +411,19 @@ public unsafe struct SharedDeque<T> : ISegmentOwned, IEquatable<SharedDeque<T>>,
         long cap = h->MapCapacity;
         if (cap <= 0 || (cap & (cap - 1)) != 0 || cap > (1L << 40) || (ulong)h->BlockCount > (ulong)cap)
         {
-            Links.ThrowCorrupted(m, Kind, $"its map capacity is {cap} with {h->BlockCount} blocks");
+            ThrowBadMap(h, m);
         }
 
         return (long*)Links.At(m, h->Map, cap * sizeof(long), Kind);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadMap(DequeHeader* h, SegmentManager m) =>
+        Links.ThrowCorrupted(m, Kind, $"its map capacity is {h->MapCapacity} with {h->BlockCount} blocks");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadHeader(DequeHeader* h, SegmentManager m) =>
+        Links.ThrowCorrupted(m, Kind, $"its header does not add up (block shift {h->BlockShift}, start {h->Start}, count {h->Count}, blocks {h->BlockCount})");
 
     private static void ThrowIfEmpty(DequeHeader* h)
     {
@@ -619,7 +627,7 @@ public unsafe struct SharedDeque<T> : ISegmentOwned, IEquatable<SharedDeque<T>>,
     {
         if (h->BlockShift != s_shift || (ulong)h->Start > (1UL << s_shift) || (ulong)h->Count > (ulong)((h->BlockCount << s_shift) - h->Start))
         {
-            Links.ThrowCorrupted(m, Kind, $"its header does not add up (block shift {h->BlockShift}, start {h->Start}, count {h->Count}, blocks {h->BlockCount})");
+            ThrowBadHeader(h, m);
         }
     }
 

@@ -472,7 +472,7 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
         var h = _h.Resolve<LinkedHeader>(Magic, ContainerTypeCheck<SharedList<T>>.Value, out m);
         if (h->NodeSize != NodeSize)
         {
-            Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+            ThrowBadNodeSize(h, m);
         }
 
         return h;
@@ -485,7 +485,7 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
         var p = (ListNode<T>*)Links.At(m, handle, NodeSize, Kind);
         if (p->Tag != h->NodeTag)
         {
-            Links.ThrowCorrupted(m, Kind, $"a link leads to offset {handle}, which is not a node of this list");
+            ThrowForeignNode(m, handle);
         }
 
         return p;
@@ -508,6 +508,14 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
 
         return (ListNode<T>*)(m.BasePointer + at);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadNodeSize(LinkedHeader* h, SegmentManager m) =>
+        Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowForeignNode(SegmentManager m, long handle) =>
+        Links.ThrowCorrupted(m, Kind, $"a link leads to offset {handle}, which is not a node of this list");
 
     /// <summary>Throws when a walk has seen more nodes than the list holds (a cycle in corrupted links).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -641,7 +649,7 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
         var h = _h.ResolveForWrite<LinkedHeader>(Magic, ContainerTypeCheck<SharedList<T>>.Value, out m);
         if (h->NodeSize != NodeSize)
         {
-            Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+            ThrowBadNodeSize(h, m);
         }
 
         return h;

@@ -416,7 +416,7 @@ public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>,
         var h = _h.Resolve<LinkedHeader>(Magic, ContainerTypeCheck<SharedSList<T>>.Value, out m);
         if (h->NodeSize != NodeSize)
         {
-            Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+            ThrowBadNodeSize(h, m);
         }
 
         return h;
@@ -429,7 +429,7 @@ public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>,
         var p = (SListNode<T>*)Links.At(m, handle, NodeSize, Kind);
         if (p->Tag != h->NodeTag)
         {
-            Links.ThrowCorrupted(m, Kind, $"a link leads to offset {handle}, which is not a node of this list");
+            ThrowForeignNode(m, handle);
         }
 
         return p;
@@ -452,6 +452,14 @@ public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>,
 
         return (SListNode<T>*)(m.BasePointer + at);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadNodeSize(LinkedHeader* h, SegmentManager m) =>
+        Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowForeignNode(SegmentManager m, long handle) =>
+        Links.ThrowCorrupted(m, Kind, $"a link leads to offset {handle}, which is not a node of this list");
 
     /// <summary>Throws when a walk has seen more nodes than the list holds (a cycle in corrupted links).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -560,7 +568,7 @@ public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>,
         var h = _h.ResolveForWrite<LinkedHeader>(Magic, ContainerTypeCheck<SharedSList<T>>.Value, out m);
         if (h->NodeSize != NodeSize)
         {
-            Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+            ThrowBadNodeSize(h, m);
         }
 
         return h;
