@@ -17,6 +17,7 @@ internal static class WorkloadRegistry
         new QueueThroughputWorkload(mpmc: false),
         new QueueThroughputWorkload(mpmc: true),
         new ManagedAllocWorkload(),
+        new VectorPushBackWorkload(),
         new HashMapWorkload(),
     ];
 

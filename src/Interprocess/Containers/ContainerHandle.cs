@@ -30,7 +30,11 @@ internal struct ContainerHandle
     /// <summary>The header's offset from the segment base.</summary>
     internal long Header;
 
-    /// <summary>The stamp the header must carry.</summary>
+    /// <summary>
+    /// The header's stamp combined with its kind and type check (<see cref="Key"/>): one compare in
+    /// <see cref="Resolve{THeader}"/> checks all three, and a handle reinterpreted as another type's handle no longer
+    /// matches.
+    /// </summary>
     internal ulong Stamp;
 
     /// <summary>Whether this is a default handle (no container).</summary>
@@ -62,7 +66,7 @@ internal struct ContainerHandle
         // reachable through the handle returned here, so this ordering matters only for tools that scan.
         Volatile.Write(ref prefix.Magic, magic);
         header = p;
-        return new ContainerHandle { SegmentId = segmentId, Header = handle, Stamp = stamp };
+        return new ContainerHandle { SegmentId = segmentId, Header = handle, Stamp = stamp ^ Key(magic, typeCheck) };
     }
 
     /// <summary>
@@ -86,7 +90,9 @@ internal struct ContainerHandle
         }
 
         var p = (ContainerPrefix*)(manager.BasePointer + h);
-        if (p->Magic != magic || p->Stamp != Stamp || p->TypeCheck != typeCheck)
+        // The kind and the type check are folded into the handle's stamp: one 64-bit compare checks the stamp, the
+        // kind and the type (a cleared header, stamp 0, never matches: a stamp is never equal to its own key).
+        if ((p->Stamp ^ Key(magic, typeCheck)) != Stamp)
         {
             ThrowStale(p, magic, typeCheck);
         }
@@ -121,6 +127,10 @@ internal struct ContainerHandle
         manager.Deallocate(Header);
     }
 
+    /// <summary>The kind and the type check as one 64-bit value (a constant after inlining).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(uint magic, uint typeCheck) => ((ulong)typeCheck << 32) | magic;
+
     /// <summary>The handle's text for messages and debugging.</summary>
     public override readonly string ToString() => IsDefault ? "(default)" : $"segment 0x{SegmentId:x16} @ {Header}";
 
@@ -139,20 +149,23 @@ internal struct ContainerHandle
     private static void ThrowOutside(SegmentManager manager, long header) =>
         throw InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
 
+    // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]
-    private static unsafe void ThrowStale(ContainerPrefix* p, uint magic, uint typeCheck)
+    private static unsafe void ThrowStale(ContainerPrefix* p, uint magic, uint typeCheck) => throw StaleError(p, magic, typeCheck);
+
+    private static unsafe InvalidOperationException StaleError(ContainerPrefix* p, uint magic, uint typeCheck)
     {
         if (p->Magic == 0)
         {
-            throw new InvalidOperationException("The container was destroyed: this handle is stale.");
+            return new InvalidOperationException("The container was destroyed: this handle is stale.");
         }
 
         if (p->Magic != magic || p->TypeCheck != typeCheck)
         {
-            throw new InvalidOperationException($"The handle does not refer to a container of this type (found kind 0x{p->Magic:x8}, type check 0x{p->TypeCheck:x8}; expected 0x{magic:x8}, 0x{typeCheck:x8}). The container was destroyed and its memory reused, or the handle was made for another type.");
+            return new InvalidOperationException($"The handle does not refer to a container of this type (found kind 0x{p->Magic:x8}, type check 0x{p->TypeCheck:x8}; expected 0x{magic:x8}, 0x{typeCheck:x8}). The container was destroyed and its memory reused, or the handle was made for another type.");
         }
 
-        throw new InvalidOperationException("The container was destroyed and its memory reused by another container: this handle is stale.");
+        return new InvalidOperationException("The container was destroyed and its memory reused by another container: this handle is stale.");
     }
 
     [DoesNotReturn]

@@ -22,9 +22,13 @@ internal static class SegmentRegistry
     /// <summary>Copy-on-write array of the registered managers; readers take a snapshot without locking.</summary>
     private static SegmentManager[] s_managers = [];
 
-    /// <summary>The last manager this thread resolved: the common case is one segment used many times.</summary>
-    [ThreadStatic]
-    private static SegmentManager? t_last;
+    /// <summary>
+    /// The last manager resolved by any thread: the common case is one segment used many times. A plain static,
+    /// not a thread-static: reading a reference-typed thread-static costs a call to the TLS helper on Linux (it
+    /// dominated a container's fast path); a plain static is one load from a fixed address. It is written only
+    /// on a miss, so threads that use the same segment never write it.
+    /// </summary>
+    private static SegmentManager? s_last;
 
     internal static void Register(SegmentManager manager)
     {
@@ -41,6 +45,11 @@ internal static class SegmentRegistry
     {
         lock (s_lock)
         {
+            if (ReferenceEquals(s_last, manager))
+            {
+                s_last = null;
+            }
+
             int at = Array.IndexOf(s_managers, manager);
             if (at >= 0)
             {
@@ -57,7 +66,7 @@ internal static class SegmentRegistry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static SegmentManager Resolve(ulong segmentId)
     {
-        var last = t_last;
+        var last = s_last;
         if (last is not null && last.RegisteredId == segmentId && !last.IsDetached)
         {
             return last;
@@ -103,7 +112,7 @@ internal static class SegmentRegistry
             throw new InvalidOperationException($"Two mappings of the managed segment with identity 0x{segmentId:x16} are open in this process and at least one is a private copy (copy-on-write, heap memory or an external buffer holding a copy): a container handle cannot tell which one it means. Close one of them.");
         }
 
-        t_last = found;
+        s_last = found;
         return found;
     }
 
