@@ -55,6 +55,8 @@ public sealed class HashAndSequenceAllocatorTests : IDisposable
         slist.Destroy();
         deque.Destroy();
         set.Destroy();
+        Assert.All(ContainerPools.GetPools(M), p => Assert.Equal(0, p.Users));
+        ContainerPools.Shrink(M); // shared pools outlive their containers until shrunk
         Assert.True(M.AllMemoryDeallocated());
     }
 
