@@ -21,6 +21,7 @@ internal static class WorkloadRegistry
         new ManagedAllocWorkload(new() { Index = Interprocess.Managed.NameIndexKind.Ordered }, "_ordered_index"),
         new VectorPushBackWorkload(),
         new ContainerMapWorkload(),
+        new HashMapWorkload(),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>

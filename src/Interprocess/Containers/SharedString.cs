@@ -42,7 +42,7 @@ namespace Interprocess.Containers;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential)]
-public readonly unsafe struct SharedString : ISegmentOwned, IEquatable<SharedString>, IComparable<SharedString>
+public readonly unsafe struct SharedString : ISegmentOwned, IEquatable<SharedString>, IComparable<SharedString>, IStableHash<SharedString>
 {
     private const int StackEncodeLimit = 256;
 
@@ -515,6 +515,15 @@ public readonly unsafe struct SharedString : ISegmentOwned, IEquatable<SharedStr
     /// <exception cref="InvalidOperationException">A stale handle.</exception>
     /// <exception cref="InterprocessException">The string is corrupted.</exception>
     public override int GetHashCode() => IsDefault ? 0 : HashOfUtf8(AsUtf8Span());
+
+    /// <summary>
+    /// The 64-bit hash of the text, a fixed function of its UTF-8 bytes (what <see cref="SharedHashMap{TKey,TValue}"/>
+    /// and <see cref="SharedHashSet{T}"/> use, so SharedString keys are found by content in every process).
+    /// </summary>
+    /// <returns>The hash (0 for a default handle).</returns>
+    /// <exception cref="InvalidOperationException">A stale handle.</exception>
+    /// <exception cref="InterprocessException">The string is corrupted.</exception>
+    public ulong GetStableHashCode() => IsDefault ? 0 : NameHash.Compute(AsUtf8Span(), 0x53);
 
     /// <summary>The hash a SharedString holding <paramref name="text"/> has (for lookups by <see cref="string"/>).</summary>
     /// <param name="text">The text.</param>

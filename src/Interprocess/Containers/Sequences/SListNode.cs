@@ -1,0 +1,16 @@
+namespace Interprocess.Containers;
+
+/// <summary>A node of a <see cref="SharedSList{T}"/>: the link is a segment handle (0 = none).</summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal struct SListNode<T>
+    where T : unmanaged
+{
+    /// <summary>The next node.</summary>
+    internal long Next;
+
+    /// <summary>The owning list's <see cref="LinkedHeader.NodeTag"/> (0 once freed).</summary>
+    internal uint Tag;
+
+    /// <summary>The element.</summary>
+    internal T Value;
+}

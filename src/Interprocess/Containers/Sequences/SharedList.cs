@@ -1,0 +1,741 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Interprocess.Managed;
+
+namespace Interprocess.Containers;
+
+/// <summary>
+/// A doubly linked list stored in a managed segment and usable from every process that maps it (Boost's
+/// <c>list</c>). The value of this type is a handle: copying it gives another handle to the same list.
+/// </summary>
+/// <typeparam name="T">The element type; it may be a container handle (removed elements are destroyed).</typeparam>
+/// <remarks>
+/// <para>One node per element, from the header's allocator; links are segment handles, checked against the
+/// mapping and against the list's node tag whenever they are followed, so a corrupted link gives an
+/// <see cref="InterprocessException"/>. Positions are <see cref="SharedListNode{T}"/> cursors, valid until their
+/// node is removed (a cursor to a removed node is refused, unless its memory was reused by a node of the same
+/// list).</para>
+/// <para>Not synchronized (as in Boost): guard a list that several processes change with an <c>InterprocessMutex</c>.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// // Process A
+/// var jobs = SharedList&lt;long&gt;.FindOrCreate(shm.Manager, "jobs");
+/// mutex.Lock(); try { jobs.AddLast(17); } finally { mutex.Unlock(); }
+/// // Process B
+/// var jobs = SharedList&lt;long&gt;.Find(shm.Manager, "jobs");
+/// mutex.Lock();
+/// try { if (jobs.Count &gt; 0) { long job = jobs.First.Value; jobs.RemoveFirst(); } }
+/// finally { mutex.Unlock(); }
+/// </code>
+/// </example>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, IEnumerable<T>
+    where T : unmanaged
+{
+    /// <summary>The kind tag "LIST".</summary>
+    private const uint Magic = 'L' | ('I' << 8) | ('S' << 16) | ((uint)'T' << 24);
+
+    private const string Kind = "list";
+
+    /// <summary>The handle.</summary>
+    private ContainerHandle _h;
+
+    internal SharedList(ContainerHandle h) => _h = h;
+
+    /// <summary>Whether this is a default handle (no list).</summary>
+    public readonly bool IsDefault => _h.IsDefault;
+
+    /// <summary>The manager of the segment the list lives in.</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    public readonly SegmentManager Manager
+    {
+        get
+        {
+            _ = Read(out var m);
+            return m;
+        }
+    }
+
+    /// <summary>The number of elements.</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    public readonly int Count => (int)Read(out _)->Count;
+
+    /// <summary>The first node (a null cursor when the list is empty).</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    public readonly SharedListNode<T> First => new(_h, Read(out _)->Head);
+
+    /// <summary>The last node (a null cursor when the list is empty).</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    public readonly SharedListNode<T> Last => new(_h, Read(out _)->Tail);
+
+    private static int NodeSize => sizeof(ListNode<T>);
+
+    /// <summary>Creates an empty anonymous list; the caller owns it (<see cref="Destroy"/>).</summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="allocator">Where the nodes come from.</param>
+    /// <returns>The handle.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> is null.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full.</exception>
+    public static SharedList<T> Create(SegmentManager manager, AllocatorKind allocator = AllocatorKind.General)
+    {
+        var h = ContainerHandle.Create<LinkedHeader>(manager, Magic, ContainerTypeCheck<SharedList<T>>.Value, out var header);
+        header->Allocator.Initialize(allocator, NodeSize);
+        header->NodeSize = NodeSize;
+        header->NodeTag = (uint)h.Stamp ^ (uint)(h.Stamp >> 32) | 1;
+        return new SharedList<T>(h);
+    }
+
+    /// <summary>Creates an empty list stored under <paramref name="name"/>.</summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <param name="allocator">Where the nodes come from.</param>
+    /// <returns>The handle.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The name is taken, or the segment is full.</exception>
+    public static SharedList<T> Create(SegmentManager manager, string name, AllocatorKind allocator = AllocatorKind.General) =>
+        NamedContainers.Create(manager, name, m => Create(m, allocator), c => c.Destroy());
+
+    /// <summary>The list stored under <paramref name="name"/>, or a new empty one stored there (atomically).</summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <param name="allocator">Where the nodes come from, if the list is created.</param>
+    /// <returns>The handle.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InterprocessException">The name holds an object of another type, or the segment is full.</exception>
+    public static SharedList<T> FindOrCreate(SegmentManager manager, string name, AllocatorKind allocator = AllocatorKind.General) =>
+        NamedContainers.FindOrCreate(manager, name, m => Create(m, allocator));
+
+    /// <summary>The list stored under <paramref name="name"/>.</summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>The handle.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
+    public static SharedList<T> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedList<T>>(manager, name);
+
+    /// <summary>Adds an element at the front.</summary>
+    /// <param name="value">The element.</param>
+    /// <returns>Its node.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the list is corrupted.</exception>
+    public readonly SharedListNode<T> AddFirst(T value)
+    {
+        var h = Write(out var m);
+        return new(_h, LinkBefore(h, m, h->Head, value));
+    }
+
+    /// <summary>Adds an element at the back.</summary>
+    /// <param name="value">The element.</param>
+    /// <returns>Its node.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the list is corrupted.</exception>
+    public readonly SharedListNode<T> AddLast(T value)
+    {
+        var h = Write(out var m);
+        return new(_h, LinkBefore(h, m, 0, value));
+    }
+
+    /// <summary>Adds an element before <paramref name="node"/>.</summary>
+    /// <param name="node">A node of this list.</param>
+    /// <param name="value">The element.</param>
+    /// <returns>The new node.</returns>
+    /// <exception cref="ArgumentException">The node is null or not in this list.</exception>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the list is corrupted.</exception>
+    public readonly SharedListNode<T> AddBefore(SharedListNode<T> node, T value)
+    {
+        var h = Write(out var m);
+        CursorNode(h, m, node);
+        return new(_h, LinkBefore(h, m, node.NodeHandle, value));
+    }
+
+    /// <summary>Adds an element after <paramref name="node"/>.</summary>
+    /// <param name="node">A node of this list.</param>
+    /// <param name="value">The element.</param>
+    /// <returns>The new node.</returns>
+    /// <exception cref="ArgumentException">The node is null or not in this list.</exception>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the list is corrupted.</exception>
+    public readonly SharedListNode<T> AddAfter(SharedListNode<T> node, T value)
+    {
+        var h = Write(out var m);
+        var n = CursorNode(h, m, node);
+        return new(_h, LinkBefore(h, m, n->Next, value));
+    }
+
+    /// <summary>Removes <paramref name="node"/> (destroying its element if it owns segment memory).</summary>
+    /// <param name="node">A node of this list.</param>
+    /// <exception cref="ArgumentException">The node is null or not in this list.</exception>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void Remove(SharedListNode<T> node)
+    {
+        var h = Write(out var m);
+        CursorNode(h, m, node);
+        Unlink(h, m, node.NodeHandle, destroy: true);
+    }
+
+    /// <summary>Removes the first element (destroying it if it owns segment memory).</summary>
+    /// <exception cref="InvalidOperationException">The list is empty; a default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void RemoveFirst()
+    {
+        var h = Write(out var m);
+        ThrowIfEmpty(h);
+        Unlink(h, m, h->Head, destroy: true);
+    }
+
+    /// <summary>Removes the last element (destroying it if it owns segment memory).</summary>
+    /// <exception cref="InvalidOperationException">The list is empty; a default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void RemoveLast()
+    {
+        var h = Write(out var m);
+        ThrowIfEmpty(h);
+        Unlink(h, m, h->Tail, destroy: true);
+    }
+
+    /// <summary>Removes the first element equal to <paramref name="value"/> (<see cref="EqualityComparer{T}.Default"/>).</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>Whether one was removed.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly bool Remove(T value)
+    {
+        var node = Find(value);
+        if (node.IsNull)
+        {
+            return false;
+        }
+
+        Remove(node);
+        return true;
+    }
+
+    /// <summary>Removes every element that matches (Boost's <c>remove_if</c>).</summary>
+    /// <param name="match">The condition.</param>
+    /// <returns>The number removed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="match"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly int RemoveAll(Predicate<T> match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var h = Write(out var m);
+        int removed = 0;
+        long at = h->Head;
+        for (long seen = 0, n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            var p = NodeAt(h, m, at);
+            long next = p->Next;
+            if (match(p->Value))
+            {
+                Unlink(h, m, at, destroy: true);
+                removed++;
+            }
+
+            at = next;
+        }
+
+        return removed;
+    }
+
+    /// <summary>Removes consecutive duplicates, keeping the first of each run (Boost's <c>unique</c>).</summary>
+    /// <returns>The number removed.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly int Unique()
+    {
+        var h = Write(out var m);
+        int removed = 0;
+        long at = h->Head;
+        for (long seen = 0, n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            var p = NodeAt(h, m, at);
+            long next = p->Next;
+            while (next != 0 && EqualityComparer<T>.Default.Equals(NodeAt(h, m, next)->Value, p->Value))
+            {
+                long after = NodeAt(h, m, next)->Next;
+                Unlink(h, m, next, destroy: true);
+                removed++;
+                next = after;
+            }
+
+            at = next;
+        }
+
+        return removed;
+    }
+
+    /// <summary>The first node whose element equals <paramref name="value"/>, or a null cursor.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly SharedListNode<T> Find(T value)
+    {
+        var h = Read(out var m);
+        long at = h->Head;
+        for (long seen = 0, n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            var p = NodeAt(h, m, at);
+            if (EqualityComparer<T>.Default.Equals(p->Value, value))
+            {
+                return new(_h, at);
+            }
+
+            at = p->Next;
+        }
+
+        return new(_h, 0);
+    }
+
+    /// <summary>The last node whose element equals <paramref name="value"/>, or a null cursor.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly SharedListNode<T> FindLast(T value)
+    {
+        var h = Read(out var m);
+        long at = h->Tail;
+        for (long seen = 0, n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            var p = NodeAt(h, m, at);
+            if (EqualityComparer<T>.Default.Equals(p->Value, value))
+            {
+                return new(_h, at);
+            }
+
+            at = p->Prev;
+        }
+
+        return new(_h, 0);
+    }
+
+    /// <summary>Whether an element equals <paramref name="value"/>.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>True if one does.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly bool Contains(T value) => !Find(value).IsNull;
+
+    /// <summary>Removes every element (destroying those that own segment memory).</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void Clear()
+    {
+        var h = Write(out var m);
+        ClearNodes(h, m);
+    }
+
+    /// <summary>Reverses the order of the elements (relinks; no element moves).</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void Reverse()
+    {
+        var h = Write(out var m);
+        long at = h->Head;
+        for (long seen = 0, n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            var p = NodeAt(h, m, at);
+            (p->Next, p->Prev) = (p->Prev, p->Next);
+            at = p->Prev;
+        }
+
+        (h->Head, h->Tail) = (h->Tail, h->Head);
+        h->Version++;
+    }
+
+    /// <summary>Sorts the elements with <see cref="Comparer{T}.Default"/> (stable merge sort on the links; no element moves).</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void Sort() => Sort(Comparer<T>.Default);
+
+    /// <summary>Sorts the elements with <paramref name="comparer"/> (stable merge sort on the links; no element moves).</summary>
+    /// <param name="comparer">The order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="comparer"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void Sort(IComparer<T> comparer)
+    {
+        ArgumentNullException.ThrowIfNull(comparer);
+        var h = Write(out var m);
+        ValidateAll(h, m);
+        ListNode<T> probe = default;
+        long head = LinkSort.Sort(m.BasePointer, h->Head, comparer, (int)((byte*)&probe.Value - (byte*)&probe));
+        long prev = 0;
+        for (long at = head; at != 0; at = ((ListNode<T>*)(m.BasePointer + at))->Next)
+        {
+            ((ListNode<T>*)(m.BasePointer + at))->Prev = prev;
+            prev = at;
+        }
+
+        h->Head = head;
+        h->Tail = prev;
+        h->Version++;
+    }
+
+    /// <summary>Frees the list and its elements; every handle to it becomes stale.</summary>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The list is corrupted.</exception>
+    public readonly void Destroy()
+    {
+        var h = Write(out var m);
+        ClearNodes(h, m);
+        h->Allocator.Release(m);
+        _h.FreeHeader(&h->Prefix, m);
+    }
+
+    /// <summary>A copy of the elements, front to back.</summary>
+    /// <returns>The list.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open.</exception>
+    public readonly List<T> ToList()
+    {
+        var l = new List<T>(Count);
+        foreach (var x in this)
+        {
+            l.Add(x);
+        }
+
+        return l;
+    }
+
+    /// <summary>An enumerator front to back; the list must not change while it runs.</summary>
+    /// <returns>The enumerator.</returns>
+    public readonly Enumerator GetEnumerator() => new(_h, backward: false);
+
+    /// <summary>The elements back to front (<c>foreach (var x in list.Reversed())</c>).</summary>
+    /// <returns>An enumerable.</returns>
+    public readonly ReverseView Reversed() => new(_h);
+
+    /// <inheritdoc />
+    readonly IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
+
+    /// <inheritdoc />
+    readonly IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Whether both handles refer to the same list.</summary>
+    /// <param name="other">The other handle.</param>
+    /// <returns>True for the same list.</returns>
+    public readonly bool Equals(SharedList<T> other) => _h.SegmentId == other._h.SegmentId && _h.Header == other._h.Header && _h.Stamp == other._h.Stamp;
+
+    /// <inheritdoc />
+    public override readonly bool Equals(object? obj) => obj is SharedList<T> o && Equals(o);
+
+    /// <inheritdoc />
+    public override readonly int GetHashCode() => HashCode.Combine(_h.SegmentId, _h.Header, _h.Stamp);
+
+    /// <inheritdoc />
+    public override readonly string ToString() => $"SharedList<{typeof(T).Name}> {_h}";
+
+    /// <summary>Whether two handles refer to the same list.</summary>
+    /// <param name="left">A handle.</param>
+    /// <param name="right">A handle.</param>
+    /// <returns>True for the same list.</returns>
+    public static bool operator ==(SharedList<T> left, SharedList<T> right) => left.Equals(right);
+
+    /// <summary>Whether two handles refer to different lists.</summary>
+    /// <param name="left">A handle.</param>
+    /// <param name="right">A handle.</param>
+    /// <returns>True for different lists.</returns>
+    public static bool operator !=(SharedList<T> left, SharedList<T> right) => !left.Equals(right);
+
+    /// <summary>The header, validated, for reading.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly LinkedHeader* Read(out SegmentManager m)
+    {
+        var h = _h.Resolve<LinkedHeader>(Magic, ContainerTypeCheck<SharedList<T>>.Value, out m);
+        if (h->NodeSize != NodeSize)
+        {
+            ThrowBadNodeSize(h, m);
+        }
+
+        return h;
+    }
+
+    /// <summary>A node reached through a link, checked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ListNode<T>* NodeAt(LinkedHeader* h, SegmentManager m, long handle)
+    {
+        var p = (ListNode<T>*)Links.At(m, handle, NodeSize, Kind);
+        if (p->Tag != h->NodeTag)
+        {
+            ThrowForeignNode(m, handle);
+        }
+
+        return p;
+    }
+
+    /// <summary>The node of a cursor, checked (a cursor is caller input: a bad one is an argument error).</summary>
+    internal readonly ListNode<T>* CursorNode(LinkedHeader* h, SegmentManager m, SharedListNode<T> node)
+    {
+        if (node.NodeHandle == 0 || !node.ListHandleEquals(_h))
+        {
+            throw new ArgumentException("The node is null or belongs to another list.", nameof(node));
+        }
+
+        long at = node.NodeHandle;
+        if ((ulong)(at - SegmentHeader.HeapStart) > (ulong)(m.MappedSize - NodeSize - SegmentHeader.HeapStart)
+            || ((ListNode<T>*)(m.BasePointer + at))->Tag != h->NodeTag)
+        {
+            throw new ArgumentException("The node is no longer in this list (it was removed).", nameof(node));
+        }
+
+        return (ListNode<T>*)(m.BasePointer + at);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadNodeSize(LinkedHeader* h, SegmentManager m) =>
+        Links.ThrowCorrupted(m, Kind, $"its node size is {h->NodeSize}, not {NodeSize}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowForeignNode(SegmentManager m, long handle) =>
+        Links.ThrowCorrupted(m, Kind, $"a link leads to offset {handle}, which is not a node of this list");
+
+    /// <summary>Throws when a walk has seen more nodes than the list holds (a cycle in corrupted links).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckWalk(SegmentManager m, long seen, long count)
+    {
+        if (seen >= count)
+        {
+            Links.ThrowCorrupted(m, Kind, "its links hold more nodes than its count (a cycle)");
+        }
+    }
+
+    private static void ThrowIfEmpty(LinkedHeader* h)
+    {
+        if (h->Count == 0)
+        {
+            throw new InvalidOperationException("The list is empty.");
+        }
+    }
+
+    /// <summary>Allocates a node for <paramref name="value"/> and links it before <paramref name="before"/> (0 = at the end).</summary>
+    private static long LinkBefore(LinkedHeader* h, SegmentManager m, long before, T value)
+    {
+        long prev = before == 0 ? h->Tail : NodeAt(h, m, before)->Prev;
+        if (prev != 0)
+        {
+            _ = NodeAt(h, m, prev);
+        }
+
+        long at = h->Allocator.Allocate(m, NodeSize);
+        var p = (ListNode<T>*)(m.BasePointer + at);
+        p->Value = value;
+        p->Tag = h->NodeTag;
+        p->Next = before;
+        p->Prev = prev;
+        if (prev == 0)
+        {
+            h->Head = at;
+        }
+        else
+        {
+            ((ListNode<T>*)(m.BasePointer + prev))->Next = at;
+        }
+
+        if (before == 0)
+        {
+            h->Tail = at;
+        }
+        else
+        {
+            ((ListNode<T>*)(m.BasePointer + before))->Prev = at;
+        }
+
+        h->Count++;
+        h->Version++;
+        return at;
+    }
+
+    /// <summary>Unlinks and frees a node (already validated).</summary>
+    private static void Unlink(LinkedHeader* h, SegmentManager m, long at, bool destroy)
+    {
+        var p = NodeAt(h, m, at);
+        long next = p->Next, prev = p->Prev;
+        if (prev == 0)
+        {
+            h->Head = next;
+        }
+        else
+        {
+            NodeAt(h, m, prev)->Next = next;
+        }
+
+        if (next == 0)
+        {
+            h->Tail = prev;
+        }
+        else
+        {
+            NodeAt(h, m, next)->Prev = prev;
+        }
+
+        if (destroy)
+        {
+            SegmentOwned<T>.Destroy(ref p->Value);
+        }
+
+        p->Tag = 0;
+        h->Allocator.Deallocate(m, at, NodeSize);
+        h->Count--;
+        h->Version++;
+    }
+
+    private static void ValidateAll(LinkedHeader* h, SegmentManager m)
+    {
+        long at = h->Head;
+        long seen = 0;
+        for (long n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            at = NodeAt(h, m, at)->Next;
+        }
+
+        if (seen != h->Count)
+        {
+            Links.ThrowCorrupted(m, Kind, $"its links hold {seen} nodes but its count is {h->Count}");
+        }
+    }
+
+    private static void ClearNodes(LinkedHeader* h, SegmentManager m)
+    {
+        long at = h->Head;
+        for (long seen = 0, n = h->Count; at != 0; seen++)
+        {
+            CheckWalk(m, seen, n);
+            var p = NodeAt(h, m, at);
+            long next = p->Next;
+            SegmentOwned<T>.Destroy(ref p->Value);
+            p->Tag = 0;
+            h->Allocator.Deallocate(m, at, NodeSize);
+            at = next;
+        }
+
+        h->Head = 0;
+        h->Tail = 0;
+        h->Count = 0;
+        h->Version++;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly LinkedHeader* Write(out SegmentManager m)
+    {
+        var h = _h.ResolveForWrite<LinkedHeader>(Magic, ContainerTypeCheck<SharedList<T>>.Value, out m);
+        if (h->NodeSize != NodeSize)
+        {
+            ThrowBadNodeSize(h, m);
+        }
+
+        return h;
+    }
+
+    /// <summary>The elements of a list back to front.</summary>
+    public readonly struct ReverseView : IEnumerable<T>
+    {
+        private readonly ContainerHandle _h;
+
+        internal ReverseView(ContainerHandle h) => _h = h;
+
+        /// <summary>An enumerator back to front.</summary>
+        /// <returns>The enumerator.</returns>
+        public Enumerator GetEnumerator() => new(_h, backward: true);
+
+        /// <inheritdoc />
+        IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
+
+        /// <inheritdoc />
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>Enumerates a list's elements (either direction) without allocating.</summary>
+    public struct Enumerator : IEnumerator<T>
+    {
+        private readonly ContainerHandle _h;
+        private readonly bool _backward;
+        private long _next;
+        private long _seen;
+        private long _version;
+        private bool _started;
+        private T _current;
+
+        internal Enumerator(ContainerHandle h, bool backward)
+        {
+            _h = h;
+            _backward = backward;
+        }
+
+        /// <summary>The current element.</summary>
+        public readonly T Current => _current;
+
+        /// <inheritdoc />
+        readonly object IEnumerator.Current => _current;
+
+        /// <summary>Moves to the next element.</summary>
+        /// <returns>False at the end.</returns>
+        /// <exception cref="InvalidOperationException">The list changed since the enumeration began, or the handle is stale.</exception>
+        /// <exception cref="InterprocessException">The list is corrupted.</exception>
+        public bool MoveNext()
+        {
+            var h = new SharedList<T>(_h).Read(out var m);
+            if (!_started)
+            {
+                _started = true;
+                _version = h->Version;
+                _next = _backward ? h->Tail : h->Head;
+            }
+            else if (h->Version != _version)
+            {
+                throw new InvalidOperationException("The list was changed during the enumeration.");
+            }
+
+            if (_next == 0)
+            {
+                return false;
+            }
+
+            CheckWalk(m, _seen++, h->Count);
+            var p = NodeAt(h, m, _next);
+            _current = p->Value;
+            _next = _backward ? p->Prev : p->Next;
+            return true;
+        }
+
+        /// <summary>Starts over.</summary>
+        public void Reset()
+        {
+            _started = false;
+            _seen = 0;
+        }
+
+        /// <summary>Nothing to release.</summary>
+        public readonly void Dispose()
+        {
+        }
+    }
+}
