@@ -61,7 +61,7 @@ internal static unsafe class QueueWaiter
     internal const long SpinNanoseconds = 5_000;
 
     /// <summary>The longest adaptive spin (<see cref="SpinBudget"/>): above the cross-CPU wake-up latency of the VMs measured (20 to 50 µs), so that a ping-pong whose peer needed a wake-up returns to spinning instead of both sides sleeping on every hand-off.</summary>
-    internal const long MaxSpinNanoseconds = 200_000;
+    internal const long MaxSpinNanoseconds = 100_000;
 
     /// <summary>Condition checks (one pause each) between two reads of the clock in the spin phase.</summary>
     private const int SpinChecksPerClockRead = 32;
@@ -183,7 +183,7 @@ internal static unsafe class QueueWaiter
             Thread.Yield();
             if (condition.IsReady(ref poll))
             {
-                spin.AfterSpinFailed(Stopwatch.GetTimestamp() - start);
+                spin.AfterYield();
                 return true;
             }
         }
@@ -256,7 +256,7 @@ internal static unsafe class QueueWaiter
                 poll = false;
                 if (condition.IsReady(ref poll))
                 {
-                    spin.AfterSpinFailed(Stopwatch.GetTimestamp() - start);
+                    spin.AfterSleep(Stopwatch.GetTimestamp() - start);
                     return true;
                 }
             }

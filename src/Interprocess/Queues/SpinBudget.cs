@@ -10,10 +10,13 @@ namespace Interprocess.Queues;
 /// two threads sharing a handle only misestimates the heuristic.
 /// </summary>
 /// <remarks>
-/// The rule: a wait that outlasted its spin (it had to yield the core or sleep) and was satisfied <c>w</c> after it began sets the budget to <c>2w</c>
+/// The rule: a wait that had to sleep and was satisfied <c>w</c> after it began sets the budget to <c>2w</c>
 /// (between <see cref="QueueWaiter.SpinNanoseconds"/> and <see cref="QueueWaiter.MaxSpinNanoseconds"/>), since a
-/// spin of that length would have caught it; a wait that took longer than the maximum (an idle peer) sets it
-/// back to the base. A wait satisfied while spinning leaves it as it is. The default value is the base.
+/// spin of that length would have caught it; a wait that slept longer than the maximum (an idle peer) sets it
+/// back to the base. A wait satisfied while yielding the core after its spin also sets it back to the base: the
+/// peer was not running (descheduled, or waiting for this very core), and spinning longer would only have kept
+/// it from running; on a loaded machine growing the spin then turns every hand-off into a spin of the whole
+/// budget. A wait satisfied while spinning leaves the budget as it is. The default value is the base.
 /// </remarks>
 internal struct SpinBudget
 {
@@ -29,7 +32,10 @@ internal struct SpinBudget
     /// <summary>The spin to use now, in Stopwatch ticks.</summary>
     internal readonly long Ticks => _ticks == 0 ? BaseTicks : _ticks;
 
-    /// <summary>Records a wait that outlasted its spin (it yielded or slept) and was satisfied <paramref name="waitedTicks"/> after it began.</summary>
-    internal void AfterSpinFailed(long waitedTicks) =>
+    /// <summary>Records a wait that slept and was satisfied <paramref name="waitedTicks"/> after it began.</summary>
+    internal void AfterSleep(long waitedTicks) =>
         _ticks = waitedTicks >= MaxTicks ? 0 : Math.Clamp(2 * waitedTicks, BaseTicks, MaxTicks);
+
+    /// <summary>Records a wait satisfied while yielding the core after its spin: back to the base.</summary>
+    internal void AfterYield() => _ticks = 0;
 }
