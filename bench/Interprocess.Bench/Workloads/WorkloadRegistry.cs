@@ -17,6 +17,8 @@ internal static class WorkloadRegistry
         new QueueThroughputWorkload(mpmc: false),
         new QueueThroughputWorkload(mpmc: true),
         new ManagedAllocWorkload(),
+        new VectorPushBackWorkload(),
+        new ContainerMapWorkload(),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>

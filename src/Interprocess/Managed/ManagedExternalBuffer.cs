@@ -17,7 +17,11 @@ namespace Interprocess.Managed;
 /// </example>
 public sealed unsafe class ManagedExternalBuffer : IDisposable
 {
-    private ManagedExternalBuffer(SegmentManager manager) => Manager = manager;
+    private ManagedExternalBuffer(SegmentManager manager)
+    {
+        Manager = manager;
+        manager.Register(privateMapping: true);
+    }
 
     /// <summary>The segment manager (a new one after <see cref="Grow"/>).</summary>
     public SegmentManager Manager { get; private set; }
@@ -36,6 +40,7 @@ public sealed unsafe class ManagedExternalBuffer : IDisposable
         long newSize = checked(Manager.Size + extraBytes);
         SegmentManager.ValidateSize(newSize);
         Manager = Manager.GrowTo(newSize, newSize);
+        Manager.Register(privateMapping: true);
     }
 
     /// <summary>Lays out an empty segment in the buffer (its previous contents are overwritten).</summary>

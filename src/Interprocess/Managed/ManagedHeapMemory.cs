@@ -27,6 +27,7 @@ public sealed unsafe class ManagedHeapMemory : IDisposable
         NativeMemory.Clear(_memory, (nuint)size);
         _size = size;
         Manager = SegmentManager.Format(_memory, size, "heap segment", options);
+        Manager.Register(privateMapping: true);
     }
 
     /// <summary>The segment manager (a new one after <see cref="Grow"/>).</summary>
@@ -55,6 +56,7 @@ public sealed unsafe class ManagedHeapMemory : IDisposable
         _memory = bigger;
         var moved = SegmentManager.Attach(bigger, newSize, "heap segment", readOnly: false, TimeSpan.Zero);
         Manager = moved.GrowTo(newSize, newSize);
+        Manager.Register(privateMapping: true);
         _size = newSize;
     }
 

@@ -34,6 +34,7 @@ public sealed unsafe class ManagedMappedFile : IDisposable
         _file = file;
         _region = region;
         Manager = manager;
+        manager.Register(privateMapping: region.Access == AccessMode.CopyOnWrite);
         Created = created;
     }
 

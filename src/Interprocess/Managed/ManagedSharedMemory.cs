@@ -42,6 +42,7 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
         _shm = shm;
         _region = region;
         Manager = manager;
+        manager.Register(privateMapping: region.Access == AccessMode.CopyOnWrite);
     }
 
     /// <summary>The segment manager: allocation, named objects, the segment's lock.</summary>

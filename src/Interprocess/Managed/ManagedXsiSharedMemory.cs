@@ -17,6 +17,7 @@ public sealed unsafe class ManagedXsiSharedMemory : IDisposable
         Memory = memory;
         _region = region;
         Manager = manager;
+        manager.Register(privateMapping: region.Access == AccessMode.CopyOnWrite);
     }
 
     /// <summary>The segment manager.</summary>

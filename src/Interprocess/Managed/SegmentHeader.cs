@@ -83,4 +83,10 @@ internal struct SegmentHeader
     [FieldOffset(64)] internal InterprocessRecursiveMutex SegmentLock;
     [FieldOffset(104)] internal int Version;
     [FieldOffset(108)] internal int WriterDepth;
+
+    /// <summary>
+    /// A random, non-zero identity chosen at creation; containers name their segment by it, so that a container
+    /// handle resolves to the segment's mapping in whichever process holds it.
+    /// </summary>
+    [FieldOffset(112)] internal ulong SegmentId;
 }

@@ -198,6 +198,7 @@ public sealed unsafe partial class SegmentManager
         h.IndexKind = (int)options.Index;
         h.HeapOffset = SegmentHeader.HeapStart;
         h.HeapEnd = size & ~15L;
+        h.SegmentId = NewSegmentId();
         var manager = new SegmentManager(segmentBase, size, name, readOnly: false);
         manager._heap.Format();
         manager._index.Format();
@@ -332,7 +333,11 @@ public sealed unsafe partial class SegmentManager
     }
 
     /// <summary>Marks the manager unusable (its memory is about to be unmapped).</summary>
-    internal void Detach() => _detached = true;
+    internal void Detach()
+    {
+        _detached = true;
+        SegmentRegistry.Unregister(this);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDetached()

@@ -47,6 +47,13 @@ public struct InterprocessMutex : IExclusiveLockable
     /// <summary>The kernel thread id of the owner, or 0 when the mutex is free (a snapshot).</summary>
     public readonly int OwnerThreadId => _lock.OwnerTid;
 
+    /// <summary>
+    /// True when the last owner died holding the mutex and nobody has locked it since: the next locker takes it
+    /// over and is told (<see cref="LockStatus.AcquiredAbandoned"/>). A snapshot, for diagnostics and tools that
+    /// inspect a mutex through a read-only mapping.
+    /// </summary>
+    public readonly bool IsAbandoned => _lock.OwnerDied;
+
     /// <summary>Locks the mutex, waiting as long as it takes.</summary>
     /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>

@@ -26,6 +26,13 @@ public struct InterprocessRecursiveMutex : IExclusiveLockable
     /// <summary>The kernel thread id of the owner, or 0 when the mutex is free (a snapshot).</summary>
     public readonly int OwnerThreadId => _lock.OwnerTid;
 
+    /// <summary>
+    /// True when the last owner died holding the mutex and nobody has locked it since: the next locker takes it
+    /// over and is told (<see cref="LockStatus.AcquiredAbandoned"/>). A snapshot, for diagnostics and tools that
+    /// inspect a mutex through a read-only mapping.
+    /// </summary>
+    public readonly bool IsAbandoned => _lock.OwnerDied;
+
     /// <summary>How many times the owner has locked the mutex (meaningful to the owner thread only).</summary>
     public readonly int RecursionCount => _lock.IsHeldByCurrentThread ? _lock.Recursion : 0;
 

@@ -33,7 +33,7 @@ public static class LockConversions
     /// <param name="exclusive">The guard that owns the mutex exclusively.</param>
     /// <returns>A guard that owns the mutex upgradable (or refers to it without owning it, if the source did not own it).</returns>
     public static UpgradableLock<TMutex> DowngradeToUpgradable<TMutex>(this in ScopedLock<TMutex> exclusive)
-        where TMutex : struct, IUpgradableLockable
+        where TMutex : IUpgradableLockable
     {
         ref TMutex mutex = ref Unsafe.AsRef(in exclusive).Detach(out bool owned);
         if (owned)
@@ -52,7 +52,7 @@ public static class LockConversions
     /// <param name="exclusive">The guard that owns the mutex exclusively.</param>
     /// <returns>A guard that owns the mutex shared (or refers to it without owning it, if the source did not own it).</returns>
     public static SharableLock<TMutex> DowngradeToSharable<TMutex>(this in ScopedLock<TMutex> exclusive)
-        where TMutex : struct, IUpgradableLockable
+        where TMutex : IUpgradableLockable
     {
         ref TMutex mutex = ref Unsafe.AsRef(in exclusive).Detach(out bool owned);
         if (owned)
@@ -73,7 +73,7 @@ public static class LockConversions
     /// <returns>A guard that owns the mutex exclusively, or one with no mutex (<c>Owns</c> false).</returns>
     /// <exception cref="AbandonedLockException">A dead owner was recovered; the mutex is held exclusively but no guard owns it.</exception>
     public static ScopedLock<TMutex> TryPromote<TMutex>(this in SharableLock<TMutex> sharable)
-        where TMutex : struct, IUpgradableLockable
+        where TMutex : IUpgradableLockable
     {
         ref SharableLock<TMutex> source = ref Unsafe.AsRef(in sharable);
         if (!source.Owns)
@@ -100,7 +100,7 @@ public static class LockConversions
     /// <returns>A guard that owns the mutex upgradable, or one with no mutex (<c>Owns</c> false).</returns>
     /// <exception cref="AbandonedLockException">A dead owner was recovered; the mutex is held upgradable but no guard owns it.</exception>
     public static UpgradableLock<TMutex> TryPromoteToUpgradable<TMutex>(this in SharableLock<TMutex> sharable)
-        where TMutex : struct, IUpgradableLockable
+        where TMutex : IUpgradableLockable
     {
         ref SharableLock<TMutex> source = ref Unsafe.AsRef(in sharable);
         if (!source.Owns)
@@ -125,7 +125,7 @@ public static class LockConversions
     /// the source guard no longer owns it shared and must not unlock it so.
     /// </summary>
     private static bool TryTransfer<TMutex>(ref SharableLock<TMutex> source, Transfer<TMutex> transfer)
-        where TMutex : struct, IUpgradableLockable
+        where TMutex : IUpgradableLockable
     {
         try
         {

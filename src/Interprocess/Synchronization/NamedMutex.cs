@@ -17,8 +17,8 @@ namespace Interprocess.Synchronization;
 /// handle only. If the creator was killed while creating the object, openers wait a few seconds and then throw
 /// <see cref="InterprocessErrorCode.Corrupted"/> saying the object is incomplete: remove it and create it again.</para>
 /// <para><b>Dead owners.</b> If the owner process dies (even by SIGKILL) or its thread exits while holding the
-/// mutex, the next locker gets it with <see cref="LockStatus.AcquiredAbandoned"/> from <see cref="Acquire"/>, or
-/// <see cref="AbandonedLockException"/> (lock held) from <see cref="Lock()"/> and <see cref="TryLock()"/>. Disposing a
+/// mutex, the next locker gets it with <see cref="LockStatus.AcquiredAbandoned"/> from <see cref="NamedLockable{TLock}.Acquire"/>, or
+/// <see cref="AbandonedLockException"/> (lock held) from <see cref="NamedLockable{TLock}.Lock()"/> and <see cref="NamedLockable{TLock}.TryLock()"/>. Disposing a
 /// mutex that a thread of this process still holds leaves it held (and its small mapping in place) until that
 /// thread exits; unlock before disposing.</para>
 /// <para>The owner is a thread, as for <see cref="InterprocessMutex"/>. The instance may be shared by threads.</para>
@@ -33,17 +33,12 @@ namespace Interprocess.Synchronization;
 /// </code>
 /// and, when no process needs it any more, <c>NamedMutex.Remove("orders-lock")</c>.
 /// </example>
-public sealed class NamedMutex : IExclusiveLockable, IDisposable
+public sealed class NamedMutex : NamedLockable<InterprocessMutex>
 {
-    private readonly NamedPrimitive<InterprocessMutex> _primitive;
-
-    private NamedMutex(NamedPrimitive<InterprocessMutex> primitive) => _primitive = primitive;
-
-    /// <summary>The mutex's name.</summary>
-    public string Name => _primitive.Name;
-
-    /// <summary>True when this handle created the mutex; false when it opened an existing one.</summary>
-    public bool Created => _primitive.Created;
+    private NamedMutex(NamedPrimitive<InterprocessMutex> primitive)
+        : base(primitive)
+    {
+    }
 
     /// <summary>True when some thread holds the mutex (a snapshot that may change at once).</summary>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
@@ -51,7 +46,7 @@ public sealed class NamedMutex : IExclusiveLockable, IDisposable
     {
         get
         {
-            using var use = _primitive.Enter();
+            using var use = Primitive.Enter();
             return use.Value.IsLocked;
         }
     }
@@ -59,7 +54,7 @@ public sealed class NamedMutex : IExclusiveLockable, IDisposable
     /// <summary>Creates a new named mutex, unlocked; fails if one with that name exists.</summary>
     /// <param name="name">The mutex's name.</param>
     /// <param name="permissions">Who may open it; <see cref="Permissions.OwnerOnly"/> when null. Applied exactly, whatever the umask.</param>
-    /// <returns>The mutex; <see cref="Created"/> is true.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> is true.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">It exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), or the OS refused.</exception>
     public static NamedMutex CreateNew(string name, Permissions? permissions = null) =>
@@ -67,7 +62,7 @@ public sealed class NamedMutex : IExclusiveLockable, IDisposable
 
     /// <summary>Opens an existing named mutex.</summary>
     /// <param name="name">The mutex's name.</param>
-    /// <returns>The mutex; <see cref="Created"/> is false.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> is false.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">Not found (<see cref="InterprocessErrorCode.NotFound"/>); another kind of object, a foreign, truncated or incomplete one (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
     public static NamedMutex OpenExisting(string name) => Open(name, NamedOpenMode.OpenExisting, null);
@@ -75,7 +70,7 @@ public sealed class NamedMutex : IExclusiveLockable, IDisposable
     /// <summary>Opens the named mutex if it exists, or creates it; of several racing processes exactly one creates.</summary>
     /// <param name="name">The mutex's name.</param>
     /// <param name="permissions">The permissions if this call creates it; <see cref="Permissions.OwnerOnly"/> when null.</param>
-    /// <returns>The mutex; <see cref="Created"/> tells which happened.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> tells which happened.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">Another kind of object, a foreign, truncated or incomplete one (<see cref="InterprocessErrorCode.Corrupted"/>), or the OS refused.</exception>
     public static NamedMutex OpenOrCreate(string name, Permissions? permissions = null) =>
@@ -87,85 +82,6 @@ public sealed class NamedMutex : IExclusiveLockable, IDisposable
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">The OS refused.</exception>
     public static bool Remove(string name) => NamedPrimitive<InterprocessMutex>.Remove(name);
-
-    /// <summary>Locks the mutex, waiting as long as it takes.</summary>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Lock()
-    {
-        using var use = _primitive.Enter();
-        use.Value.Lock();
-    }
-
-    /// <summary>Locks the mutex, waiting until it is free or <paramref name="cancellationToken"/> is canceled.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Lock(CancellationToken cancellationToken)
-    {
-        using var use = _primitive.Enter();
-        use.Value.Lock(cancellationToken);
-    }
-
-    /// <summary>Locks the mutex if it is free, without waiting.</summary>
-    /// <returns>True if the caller now holds the mutex.</returns>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLock()
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLock();
-    }
-
-    /// <summary>Locks the mutex, waiting at most <paramref name="timeout"/> (monotonic clock).</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>True if the caller now holds the mutex; false if the time ran out.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLock(timeout, cancellationToken);
-    }
-
-    /// <summary>Locks the mutex, waiting at most <paramref name="timeout"/>, reporting a dead previous owner as a result.</summary>
-    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> does not wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns><see cref="LockStatus.Acquired"/>, <see cref="LockStatus.AcquiredAbandoned"/> (held; the previous owner died) or <see cref="LockStatus.NotAcquired"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.Acquire(timeout, cancellationToken);
-    }
-
-    /// <summary>Unlocks the mutex.</summary>
-    /// <exception cref="SynchronizationLockException">The calling thread does not hold the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Unlock()
-    {
-        using var use = _primitive.Enter();
-        use.Value.Unlock();
-    }
-
-    /// <summary>
-    /// A use of the mutex struct in shared memory, for the named kinds that work with this mutex (a named condition
-    /// waits on it); keeps it mapped until the lease is disposed.
-    /// </summary>
-    internal NamedPrimitive<InterprocessMutex>.Lease Use() => _primitive.Enter();
-
-    /// <summary>Closes this handle (idempotent). The mutex lives on until removed.</summary>
-    public void Dispose() => _primitive.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"NamedMutex '{Name}'";

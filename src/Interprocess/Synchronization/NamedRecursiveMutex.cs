@@ -21,17 +21,12 @@ namespace Interprocess.Synchronization;
 /// finally { mutex.Unlock(); }
 /// </code>
 /// </example>
-public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
+public sealed class NamedRecursiveMutex : NamedLockable<InterprocessRecursiveMutex>
 {
-    private readonly NamedPrimitive<InterprocessRecursiveMutex> _primitive;
-
-    private NamedRecursiveMutex(NamedPrimitive<InterprocessRecursiveMutex> primitive) => _primitive = primitive;
-
-    /// <summary>The mutex's name.</summary>
-    public string Name => _primitive.Name;
-
-    /// <summary>True when this handle created the mutex; false when it opened an existing one.</summary>
-    public bool Created => _primitive.Created;
+    private NamedRecursiveMutex(NamedPrimitive<InterprocessRecursiveMutex> primitive)
+        : base(primitive)
+    {
+    }
 
     /// <summary>True when some thread holds the mutex (a snapshot that may change at once).</summary>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
@@ -39,7 +34,7 @@ public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
     {
         get
         {
-            using var use = _primitive.Enter();
+            using var use = Primitive.Enter();
             return use.Value.IsLocked;
         }
     }
@@ -47,7 +42,7 @@ public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
     /// <summary>Creates a new named recursive mutex, unlocked; fails if one with that name exists.</summary>
     /// <param name="name">The mutex's name.</param>
     /// <param name="permissions">Who may open it; <see cref="Permissions.OwnerOnly"/> when null. Applied exactly, whatever the umask.</param>
-    /// <returns>The mutex; <see cref="Created"/> is true.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> is true.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">It exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), or the OS refused.</exception>
     public static NamedRecursiveMutex CreateNew(string name, Permissions? permissions = null) =>
@@ -55,7 +50,7 @@ public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
 
     /// <summary>Opens an existing named mutex.</summary>
     /// <param name="name">The mutex's name.</param>
-    /// <returns>The mutex; <see cref="Created"/> is false.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> is false.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">Not found (<see cref="InterprocessErrorCode.NotFound"/>); another kind of object, a foreign, truncated or incomplete one (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
     public static NamedRecursiveMutex OpenExisting(string name) => Open(name, NamedOpenMode.OpenExisting, null);
@@ -63,7 +58,7 @@ public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
     /// <summary>Opens the named mutex if it exists, or creates it; of several racing processes exactly one creates.</summary>
     /// <param name="name">The mutex's name.</param>
     /// <param name="permissions">The permissions if this call creates it; <see cref="Permissions.OwnerOnly"/> when null.</param>
-    /// <returns>The mutex; <see cref="Created"/> tells which happened.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> tells which happened.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">Another kind of object, a foreign, truncated or incomplete one (<see cref="InterprocessErrorCode.Corrupted"/>), or the OS refused.</exception>
     public static NamedRecursiveMutex OpenOrCreate(string name, Permissions? permissions = null) =>
@@ -82,86 +77,10 @@ public sealed class NamedRecursiveMutex : IExclusiveLockable, IDisposable
     {
         get
         {
-            using var use = _primitive.Enter();
+            using var use = Primitive.Enter();
             return use.Value.RecursionCount;
         }
     }
-
-    /// <summary>Locks the mutex (again, if the calling thread holds it), waiting as long as it takes.</summary>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Lock()
-    {
-        using var use = _primitive.Enter();
-        use.Value.Lock();
-    }
-
-    /// <summary>Locks the mutex, waiting until it is free or <paramref name="cancellationToken"/> is canceled.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Lock(CancellationToken cancellationToken)
-    {
-        using var use = _primitive.Enter();
-        use.Value.Lock(cancellationToken);
-    }
-
-    /// <summary>Locks the mutex if it is free or already held by the calling thread, without waiting.</summary>
-    /// <returns>True if the caller now holds the mutex.</returns>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLock()
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLock();
-    }
-
-    /// <summary>Locks the mutex, waiting at most <paramref name="timeout"/> (monotonic clock).</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>True if the caller now holds the mutex; false if the time ran out.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="AbandonedLockException">The previous owner died holding the mutex; the caller now holds it.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLock(timeout, cancellationToken);
-    }
-
-    /// <summary>Locks the mutex, waiting at most <paramref name="timeout"/>, reporting a dead previous owner as a result.</summary>
-    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> does not wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns><see cref="LockStatus.Acquired"/>, <see cref="LockStatus.AcquiredAbandoned"/> (held; the previous owner died) or <see cref="LockStatus.NotAcquired"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="OverflowException">The recursion count would overflow.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.Acquire(timeout, cancellationToken);
-    }
-
-    /// <summary>Unlocks the mutex once; it is released when unlocked as many times as it was locked.</summary>
-    /// <exception cref="SynchronizationLockException">The calling thread does not hold the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Unlock()
-    {
-        using var use = _primitive.Enter();
-        use.Value.Unlock();
-    }
-
-    /// <summary>
-    /// A use of the mutex struct in shared memory, for the named kinds that work with this mutex (a named condition
-    /// waits on it); keeps it mapped until the lease is disposed.
-    /// </summary>
-    internal NamedPrimitive<InterprocessRecursiveMutex>.Lease Use() => _primitive.Enter();
-
-    /// <summary>Closes this handle (idempotent). The mutex lives on until removed.</summary>
-    public void Dispose() => _primitive.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"NamedRecursiveMutex '{Name}'";

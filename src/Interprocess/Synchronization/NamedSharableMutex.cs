@@ -34,20 +34,15 @@ namespace Interprocess.Synchronization;
 /// finally { rw.Unlock(); }
 /// </code>
 /// </example>
-public sealed class NamedSharableMutex : ISharableLockable, IDisposable
+public sealed class NamedSharableMutex : NamedSharableLockable<InterprocessSharableMutex>
 {
     /// <summary>How many sharable locks can be held at once; one more waits.</summary>
     public const int MaxSharableOwners = InterprocessSharableMutex.MaxSharableOwners;
 
-    private readonly NamedPrimitive<InterprocessSharableMutex> _primitive;
-
-    private NamedSharableMutex(NamedPrimitive<InterprocessSharableMutex> primitive) => _primitive = primitive;
-
-    /// <summary>The mutex's name.</summary>
-    public string Name => _primitive.Name;
-
-    /// <summary>True when this handle created the mutex; false when it opened an existing one.</summary>
-    public bool Created => _primitive.Created;
+    private NamedSharableMutex(NamedPrimitive<InterprocessSharableMutex> primitive)
+        : base(primitive)
+    {
+    }
 
     /// <summary>True when a writer holds the mutex or waits for readers to leave (a snapshot that may change at once).</summary>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
@@ -55,7 +50,7 @@ public sealed class NamedSharableMutex : ISharableLockable, IDisposable
     {
         get
         {
-            using var use = _primitive.Enter();
+            using var use = Primitive.Enter();
             return use.Value.IsLocked;
         }
     }
@@ -66,7 +61,7 @@ public sealed class NamedSharableMutex : ISharableLockable, IDisposable
     {
         get
         {
-            using var use = _primitive.Enter();
+            using var use = Primitive.Enter();
             return use.Value.SharableCount;
         }
     }
@@ -74,7 +69,7 @@ public sealed class NamedSharableMutex : ISharableLockable, IDisposable
     /// <summary>Creates a new named mutex, unlocked; fails if one with that name exists.</summary>
     /// <param name="name">The mutex's name.</param>
     /// <param name="permissions">Who may open it; <see cref="Permissions.OwnerOnly"/> when null. Applied exactly, whatever the umask.</param>
-    /// <returns>The mutex; <see cref="Created"/> is true.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> is true.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">It exists (<see cref="InterprocessErrorCode.AlreadyExists"/>), or the OS refused.</exception>
     public static NamedSharableMutex CreateNew(string name, Permissions? permissions = null) =>
@@ -82,7 +77,7 @@ public sealed class NamedSharableMutex : ISharableLockable, IDisposable
 
     /// <summary>Opens an existing named mutex.</summary>
     /// <param name="name">The mutex's name.</param>
-    /// <returns>The mutex; <see cref="Created"/> is false.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> is false.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">Not found (<see cref="InterprocessErrorCode.NotFound"/>); another kind of object, a foreign, truncated or incomplete one (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
     public static NamedSharableMutex OpenExisting(string name) => Open(name, NamedOpenMode.OpenExisting, null);
@@ -90,7 +85,7 @@ public sealed class NamedSharableMutex : ISharableLockable, IDisposable
     /// <summary>Opens the named mutex if it exists, or creates it; of several racing processes exactly one creates.</summary>
     /// <param name="name">The mutex's name.</param>
     /// <param name="permissions">The permissions if this call creates it; <see cref="Permissions.OwnerOnly"/> when null.</param>
-    /// <returns>The mutex; <see cref="Created"/> tells which happened.</returns>
+    /// <returns>The mutex; <see cref="NamedLockable{TLock}.Created"/> tells which happened.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">Another kind of object, a foreign, truncated or incomplete one (<see cref="InterprocessErrorCode.Corrupted"/>), or the OS refused.</exception>
     public static NamedSharableMutex OpenOrCreate(string name, Permissions? permissions = null) =>
@@ -102,150 +97,6 @@ public sealed class NamedSharableMutex : ISharableLockable, IDisposable
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
     /// <exception cref="InterprocessException">The OS refused.</exception>
     public static bool Remove(string name) => NamedPrimitive<InterprocessSharableMutex>.Remove(name);
-
-    /// <summary>Locks the mutex exclusively: waits for a writer (or upgradable owner) to leave, then holds new readers back and waits for the readers inside to leave.</summary>
-    /// <exception cref="AbandonedLockException">The previous exclusive owner died, or a reader died holding its lock; the caller now holds the mutex.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Lock()
-    {
-        using var use = _primitive.Enter();
-        use.Value.Lock();
-    }
-
-    /// <summary>Locks the mutex exclusively, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="AbandonedLockException">The previous exclusive owner died, or a reader died holding its lock; the caller now holds the mutex.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Lock(CancellationToken cancellationToken)
-    {
-        using var use = _primitive.Enter();
-        use.Value.Lock(cancellationToken);
-    }
-
-    /// <summary>Locks the mutex exclusively if it has no owner of any kind, without waiting.</summary>
-    /// <returns>True if the caller now holds the mutex exclusively.</returns>
-    /// <exception cref="AbandonedLockException">The previous exclusive owner died; the caller now holds the mutex.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex exclusively.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLock()
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLock();
-    }
-
-    /// <summary>Locks the mutex exclusively, waiting at most <paramref name="timeout"/> (monotonic clock) for the other owners to leave.</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>True if the caller now holds the mutex exclusively; false if the time ran out.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="AbandonedLockException">A dead owner was recovered; the caller now holds the mutex.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLock(timeout, cancellationToken);
-    }
-
-    /// <summary>Locks the mutex exclusively, reporting a dead previous owner (exclusive, or a reader) as a result.</summary>
-    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> does not wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns><see cref="LockStatus.Acquired"/>, <see cref="LockStatus.AcquiredAbandoned"/> (held; a previous owner died) or <see cref="LockStatus.NotAcquired"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
-    /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.Acquire(timeout, cancellationToken);
-    }
-
-    /// <summary>Unlocks the exclusive lock and lets waiting readers and writers in.</summary>
-    /// <exception cref="SynchronizationLockException">The calling thread does not hold the mutex exclusively.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void Unlock()
-    {
-        using var use = _primitive.Enter();
-        use.Value.Unlock();
-    }
-
-    /// <summary>Takes a sharable lock, waiting while a writer holds the mutex or waits for it.</summary>
-    /// <exception cref="AbandonedLockException">A writer died holding the mutex; the caller now holds a sharable lock.</exception>
-    /// <exception cref="LockRecursionException">The calling thread holds the mutex exclusively.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void LockSharable()
-    {
-        using var use = _primitive.Enter();
-        use.Value.LockSharable();
-    }
-
-    /// <summary>Takes a sharable lock, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
-    /// <exception cref="AbandonedLockException">A writer died holding the mutex; the caller now holds a sharable lock.</exception>
-    /// <exception cref="LockRecursionException">The calling thread holds the mutex exclusively.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void LockSharable(CancellationToken cancellationToken)
-    {
-        using var use = _primitive.Enter();
-        use.Value.LockSharable(cancellationToken);
-    }
-
-    /// <summary>Takes a sharable lock if no writer holds or waits for the mutex, without waiting.</summary>
-    /// <returns>True if the caller now holds a sharable lock.</returns>
-    /// <exception cref="AbandonedLockException">A writer died holding the mutex; the caller now holds a sharable lock.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLockSharable()
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLockSharable();
-    }
-
-    /// <summary>Takes a sharable lock, waiting at most <paramref name="timeout"/> (monotonic clock).</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>True if the caller now holds a sharable lock; false if the time ran out.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
-    /// <exception cref="AbandonedLockException">A writer died holding the mutex; the caller now holds a sharable lock.</exception>
-    /// <exception cref="LockRecursionException">The calling thread holds the mutex exclusively.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public bool TryLockSharable(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.TryLockSharable(timeout, cancellationToken);
-    }
-
-    /// <summary>Takes a sharable lock, reporting a dead writer as a result instead of an exception.</summary>
-    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> does not wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The outcome; see <see cref="LockStatus"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
-    /// <exception cref="OperationCanceledException">The wait was canceled; the lock is not held.</exception>
-    /// <exception cref="LockRecursionException">The calling thread holds the mutex exclusively.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public LockStatus AcquireSharable(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var use = _primitive.Enter();
-        return use.Value.AcquireSharable(timeout, cancellationToken);
-    }
-
-    /// <summary>Releases one sharable lock of the calling thread.</summary>
-    /// <exception cref="SynchronizationLockException">The calling thread holds no sharable lock on this mutex.</exception>
-    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    public void UnlockSharable()
-    {
-        using var use = _primitive.Enter();
-        use.Value.UnlockSharable();
-    }
-
-    /// <summary>Closes this handle (idempotent). The mutex lives on until removed.</summary>
-    public void Dispose() => _primitive.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"NamedSharableMutex '{Name}'";

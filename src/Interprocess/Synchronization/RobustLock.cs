@@ -67,6 +67,9 @@ internal unsafe struct RobustLock
     /// <summary>The owner's thread id, 0 when free (a snapshot).</summary>
     internal readonly int OwnerTid => Volatile.Read(in Word) & TidMask;
 
+    /// <summary>True when OWNER_DIED is set: the last owner died holding the lock and nobody has taken it since (a snapshot).</summary>
+    internal readonly bool OwnerDied => (Volatile.Read(in Word) & OwnerDiedBit) != 0;
+
     /// <summary>True when the calling thread holds the lock.</summary>
     internal readonly bool IsHeldByCurrentThread => (Volatile.Read(in Word) & TidMask) == ThreadIdentity.Tid;
 

@@ -7,7 +7,8 @@ namespace Interprocess.Synchronization;
 /// A guard that holds exclusive ownership of a mutex for a scope (Boost's <c>scoped_lock</c>): created with
 /// <c>using</c>, it locks the mutex exclusively in its constructor (unless told otherwise) and unlocks when disposed if it still owns it.
 /// </summary>
-/// <typeparam name="TMutex">The mutex type; a struct, reached through a reference and never copied.</typeparam>
+/// <typeparam name="TMutex">The mutex type: a struct in shared memory, reached through a reference and never copied, or one of the
+/// <c>Named*</c> classes (pass the variable that holds it by <see langword="ref"/>).</typeparam>
 /// <remarks>
 /// <para><b>Shape.</b> A <see langword="ref"/> struct holding a <see langword="ref"/> to the mutex where it lives (in
 /// shared memory) and whether it owns it. It cannot be boxed, stored in a class or kept across an <c>await</c>,
@@ -35,7 +36,7 @@ namespace Interprocess.Synchronization;
 /// </code>
 /// </example>
 public ref struct ScopedLock<TMutex>
-    where TMutex : struct, IExclusiveLockable
+    where TMutex : IExclusiveLockable
 {
     /// <summary>The mutex, in place; a null reference once released or after a failed conversion.</summary>
     private ref TMutex _mutex;

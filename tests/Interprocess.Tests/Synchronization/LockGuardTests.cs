@@ -360,4 +360,47 @@ public sealed class LockGuardTests : IDisposable
         g.Dispose();
         Assert.False(M.IsLocked);
     }
+
+    [Fact]
+    public void Guards_WorkWithNamedLocks_AndTheirConversions()
+    {
+        string mutexName = UniqueName.New("guard-named-mutex");
+        string upgradableName = UniqueName.New("guard-named-upgradable");
+        var mutex = NamedMutex.CreateNew(mutexName);
+        var upgradable = NamedUpgradableMutex.CreateNew(upgradableName);
+        try
+        {
+            using (var guard = new ScopedLock<NamedMutex>(ref mutex))
+            {
+                Assert.True(guard.Owns);
+                Assert.True(mutex.IsLocked);
+                Assert.False(OnOtherThread(mutex.TryLock));
+            }
+
+            Assert.False(mutex.IsLocked);
+
+            using (var up = new UpgradableLock<NamedUpgradableMutex>(ref upgradable))
+            {
+                Assert.True(upgradable.IsUpgradableLocked);
+                using var exclusive = up.Upgrade();
+                Assert.True(exclusive.Owns);
+                Assert.False(up.Owns);
+                Assert.True(upgradable.IsLocked);
+                using var reader = exclusive.DowngradeToSharable();
+                Assert.True(reader.Owns);
+                Assert.False(upgradable.IsLocked);
+                Assert.Equal(1, upgradable.SharableCount);
+            }
+
+            Assert.False(upgradable.IsLocked);
+            Assert.Equal(0, upgradable.SharableCount);
+        }
+        finally
+        {
+            mutex.Dispose();
+            upgradable.Dispose();
+            NamedMutex.Remove(mutexName);
+            NamedUpgradableMutex.Remove(upgradableName);
+        }
+    }
 }

@@ -1,0 +1,384 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Interprocess.Tool;
+
+/// <summary>
+/// Finds and classifies what the library keeps in <c>/dev/shm</c> by reading each object's first bytes with
+/// <c>read(2)</c> (never a mapping, so a truncated file cannot fault), and trusting none of them: every field is
+/// range-checked, and what does not fit a known layout is reported as corrupt or as a plain object.
+/// </summary>
+/// <remarks>
+/// The layouts recognized are the library's documented file formats (docs/managed-segments.md,
+/// docs/fast-queues.md, docs/message-queue.md, docs/named-objects.md): the magic words and field offsets below
+/// are those documents' tables.
+/// </remarks>
+internal static class ShmDirectory
+{
+    /// <summary>Where POSIX shared memory objects live on Linux (what <c>shm_open</c> uses).</summary>
+    public const string Root = "/dev/shm";
+
+    /// <summary>The file-name prefix of the shared-memory-backed named synchronization objects.</summary>
+    public const string SyncPrefix = "ipsync.";
+
+    /// <summary>glibc's file-name prefix of POSIX named semaphores.</summary>
+    public const string SemaphorePrefix = "sem.";
+
+    /// <summary>sizeof(sem_t) on x86-64 glibc.</summary>
+    private const int SemaphoreSize = 32;
+
+    /// <summary>How much of each file is read to classify it (the largest fixed header: a fast queue's).</summary>
+    private const int ProbeLength = 512;
+
+    // Managed segment header (docs/managed-segments.md).
+    private const string SegmentMagic = "IPMSEG01";
+    private const int SegmentStateReady = 0x59444552, SegmentStateInitializing = 0x54494E49;
+    private const int SegmentHeaderSize = 10240, SegmentFixedFields = 64;
+
+    // Fast queue header (docs/fast-queues.md).
+    private const string FastQueueMagic = "IPQUEUE1";
+    private const int FastQueueHeaderSize = 512;
+
+    // Named synchronization object header (docs/named-objects.md).
+    private const int SyncHeaderSize = 64;
+
+    /// <summary>The tags of the named kinds and the type each one is.</summary>
+    private static readonly Dictionary<string, string> s_syncTags = new(StringComparer.Ordinal)
+    {
+        ["IPNMUTEX"] = "NamedMutex",
+        ["IPNRMUTX"] = "NamedRecursiveMutex",
+        ["IPNSHMTX"] = "NamedSharableMutex",
+        ["IPNUPMTX"] = "NamedUpgradableMutex",
+        ["IPNCONDV"] = "NamedCondition",
+        ["IPNCONDA"] = "NamedConditionAny",
+    };
+
+    /// <summary>Every object in the directory, classified, sorted by file name.</summary>
+    public static List<ShmEntry> Scan()
+    {
+        var result = new List<ShmEntry>();
+        IEnumerable<string> paths;
+        try
+        {
+            paths = Directory.EnumerateFileSystemEntries(Root);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return result;
+        }
+
+        foreach (string path in paths)
+        {
+            result.Add(Classify(path));
+        }
+
+        result.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
+        return result;
+    }
+
+    /// <summary>The objects a user-given name refers to: the file itself, <c>ipsync.NAME</c> and <c>sem.NAME</c>.</summary>
+    public static List<ShmEntry> Find(string name)
+    {
+        var result = new List<ShmEntry>();
+        if (name.Length == 0 || name.Contains('/') || name.Contains('\0') || name is "." or "..")
+        {
+            return result;
+        }
+
+        foreach (string fileName in new[] { name, SyncPrefix + name, SemaphorePrefix + name })
+        {
+            string path = Path.Combine(Root, fileName);
+            if (FileStatus.Get(path) is not null && !result.Exists(e => e.Path == path))
+            {
+                result.Add(Classify(path));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Classifies one file; never throws for what the file contains.</summary>
+    public static ShmEntry Classify(string path)
+    {
+        string fileName = Path.GetFileName(path);
+        string name = fileName.StartsWith(SyncPrefix, StringComparison.Ordinal) && fileName.Length > SyncPrefix.Length
+            ? fileName[SyncPrefix.Length..]
+            : fileName.StartsWith(SemaphorePrefix, StringComparison.Ordinal) && fileName.Length > SemaphorePrefix.Length
+                ? fileName[SemaphorePrefix.Length..]
+                : fileName;
+        var st = FileStatus.Get(path);
+        if (st is null || !st.IsRegular)
+        {
+            return new ShmEntry(fileName, fileName, path, ObjectKind.Unknown, "-", ObjectStatus.Unreadable,
+                st is null ? "vanished or cannot be examined" : st.IsDirectory ? "a directory" : "not a regular file",
+                st?.Size ?? 0, st?.Mode ?? default, st?.Uid ?? -1, st?.Modified ?? default);
+        }
+
+        long size = st.Size;
+        UnixFileMode mode = st.Mode;
+        int uid = st.Uid;
+        DateTimeOffset modified = st.Modified;
+        byte[] head;
+        try
+        {
+            head = ReadHead(path);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return new ShmEntry(fileName, name, path, ObjectKind.Unknown, "-", ObjectStatus.Unreadable, "cannot be read: " + e.Message, size, mode, uid, modified);
+        }
+
+        var (kind, type, status, detail) = ClassifyContent(fileName, head, size);
+        return new ShmEntry(fileName, kind == ObjectKind.Sync ? name : fileName, path, kind, type, status, detail, size, mode, uid, modified);
+    }
+
+    /// <summary>The kind, type, status and a detail for a file of <paramref name="size"/> bytes starting with <paramref name="head"/>.</summary>
+    internal static (ObjectKind Kind, string Type, ObjectStatus Status, string Detail) ClassifyContent(string fileName, ReadOnlySpan<byte> head, long size)
+    {
+        if (fileName.StartsWith(SemaphorePrefix, StringComparison.Ordinal))
+        {
+            if (size < SemaphoreSize)
+            {
+                return (ObjectKind.Sync, "NamedSemaphore", ObjectStatus.Corrupt, $"{size} bytes, shorter than a sem_t ({SemaphoreSize})");
+            }
+
+            ulong data = BinaryPrimitives.ReadUInt64LittleEndian(head);
+            return (ObjectKind.Sync, "NamedSemaphore", ObjectStatus.Ok, $"count {data & 0xFFFFFFFF}");
+        }
+
+        if (fileName.StartsWith(SyncPrefix, StringComparison.Ordinal))
+        {
+            return ClassifySync(head, size);
+        }
+
+        string magic = head.Length >= 8 ? Printable(head[..8]) : string.Empty;
+        if (magic == SegmentMagic)
+        {
+            return ClassifySegment(head, size);
+        }
+
+        if (magic == FastQueueMagic)
+        {
+            return ClassifyFastQueue(head, size);
+        }
+
+        if (LooksLikeMessageQueue(head, size, out var mq))
+        {
+            return mq;
+        }
+
+        return (ObjectKind.Shm, "-", ObjectStatus.Ok, size == 0 ? "empty" : "no library header (a plain shared memory object)");
+    }
+
+    private static (ObjectKind, string, ObjectStatus, string) ClassifySync(ReadOnlySpan<byte> head, long size)
+    {
+        const ObjectKind K = ObjectKind.Sync;
+        if (size == 0)
+        {
+            return (K, "-", ObjectStatus.Incomplete, "empty: being created, or its creator died");
+        }
+
+        if (size < SyncHeaderSize || head.Length < SyncHeaderSize)
+        {
+            return (K, "-", ObjectStatus.Corrupt, $"{size} bytes, shorter than the {SyncHeaderSize}-byte header");
+        }
+
+        ulong magic = BinaryPrimitives.ReadUInt64LittleEndian(head);
+        int version = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+        int payload = BinaryPrimitives.ReadInt32LittleEndian(head[12..]);
+        int state = BinaryPrimitives.ReadInt32LittleEndian(head[16..]);
+        int creator = BinaryPrimitives.ReadInt32LittleEndian(head[20..]);
+        if (magic == 0)
+        {
+            return (K, "-", ObjectStatus.Incomplete, "no kind tag yet: being created, or its creator died");
+        }
+
+        string tag = Printable(head[..8]);
+        if (!s_syncTags.TryGetValue(tag, out string? type))
+        {
+            return (K, "-", ObjectStatus.Corrupt, $"unknown kind tag {Describe(head[..8])}");
+        }
+
+        if (version != 1)
+        {
+            return (K, type, ObjectStatus.Corrupt, $"layout version {version}, expected 1");
+        }
+
+        if (payload <= 0 || payload > 1 << 20 || size < SyncHeaderSize + (long)payload)
+        {
+            return (K, type, ObjectStatus.Corrupt, $"payload of {payload} bytes in an object of {size} bytes");
+        }
+
+        if (state != 1)
+        {
+            return (K, type, ObjectStatus.Incomplete, $"state {state}: being created by pid {creator}, or its creator died");
+        }
+
+        return (K, type, ObjectStatus.Ok, $"created by pid {creator}");
+    }
+
+    private static (ObjectKind, string, ObjectStatus, string) ClassifySegment(ReadOnlySpan<byte> head, long size)
+    {
+        const ObjectKind K = ObjectKind.Segment;
+        const string T = "ManagedSharedMemory";
+        if (head.Length < SegmentFixedFields)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"truncated: {size} bytes");
+        }
+
+        int state = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+        int creator = BinaryPrimitives.ReadInt32LittleEndian(head[12..]);
+        int version = BinaryPrimitives.ReadInt32LittleEndian(head[16..]);
+        int headerSize = BinaryPrimitives.ReadInt32LittleEndian(head[20..]);
+        long segmentSize = BinaryPrimitives.ReadInt64LittleEndian(head[24..]);
+        int algorithm = BinaryPrimitives.ReadInt32LittleEndian(head[32..]);
+        int index = BinaryPrimitives.ReadInt32LittleEndian(head[36..]);
+        if (state == SegmentStateInitializing || state == 0)
+        {
+            return (K, T, ObjectStatus.Incomplete, $"being initialized by pid {creator}, or its creator died");
+        }
+
+        if (state != SegmentStateReady)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"state word 0x{state:x8}");
+        }
+
+        if (version != 1 || headerSize != SegmentHeaderSize)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"layout version {version} / header size {headerSize}, expected 1 / {SegmentHeaderSize}");
+        }
+
+        if (segmentSize != size)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"the header says {segmentSize} bytes, the object has {size}");
+        }
+
+        string? alg = algorithm switch { 1 => "TLSF", 2 => "sequential fit", _ => null };
+        string? idx = index switch { 1 => "hash index", 2 => "ordered index", 3 => "no index", _ => null };
+        if (alg is null || idx is null)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"algorithm {algorithm} / index kind {index}");
+        }
+
+        return (K, T, ObjectStatus.Ok, $"{alg}, {idx}");
+    }
+
+    private static (ObjectKind, string, ObjectStatus, string) ClassifyFastQueue(ReadOnlySpan<byte> head, long size)
+    {
+        const ObjectKind K = ObjectKind.Queue;
+        if (size < FastQueueHeaderSize || head.Length < FastQueueHeaderSize)
+        {
+            return (K, "-", ObjectStatus.Corrupt, $"{size} bytes, shorter than the {FastQueueHeaderSize}-byte queue header");
+        }
+
+        int version = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+        int kind = BinaryPrimitives.ReadInt32LittleEndian(head[12..]);
+        long capacity = BinaryPrimitives.ReadInt64LittleEndian(head[24..]);
+        int maxMessage = BinaryPrimitives.ReadInt32LittleEndian(head[32..]);
+        long total = BinaryPrimitives.ReadInt64LittleEndian(head[40..]);
+        string? type = kind switch { 1 => "SpscQueue", 2 => "MpmcQueue", 3 => "BroadcastQueue", _ => null };
+        if (type is null)
+        {
+            return (K, "-", ObjectStatus.Corrupt, $"unknown queue kind {kind}");
+        }
+
+        if (version != 1)
+        {
+            return (K, type, ObjectStatus.Corrupt, $"layout version {version}, expected 1");
+        }
+
+        if (total < FastQueueHeaderSize || total > size)
+        {
+            return (K, type, ObjectStatus.Corrupt, $"the header says {total} bytes, the object has {size}");
+        }
+
+        string unit = kind == 1 ? "bytes" : "slots";
+        return (K, type, ObjectStatus.Ok, $"capacity {capacity} {unit}, messages up to {maxMessage} bytes");
+    }
+
+    /// <summary>
+    /// Boost 1.81's message_queue has no magic word; it is recognized by its layout: a state word 0..3, the index
+    /// pointer at 16 equal to +192, sane sizes whose total fits in the object (docs/message-queue.md).
+    /// </summary>
+    private static bool LooksLikeMessageQueue(ReadOnlySpan<byte> head, long size, out (ObjectKind, string, ObjectStatus, string) result)
+    {
+        result = default;
+        const int Index = 208;
+        if (head.Length < Index || size < Index)
+        {
+            return false;
+        }
+
+        uint state = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        long indexPointer = BinaryPrimitives.ReadInt64LittleEndian(head[16..]);
+        ulong max = BinaryPrimitives.ReadUInt64LittleEndian(head[24..]);
+        ulong msgSize = BinaryPrimitives.ReadUInt64LittleEndian(head[32..]);
+        ulong count = BinaryPrimitives.ReadUInt64LittleEndian(head[40..]);
+        if (state > 3 || indexPointer != 192 || max < 1 || max > int.MaxValue || msgSize > int.MaxValue)
+        {
+            return false;
+        }
+
+        long slots = Index + RoundUp8((long)max * 8);
+        long total = slots + ((long)max * (RoundUp8((long)msgSize) + 16));
+        if (total > size)
+        {
+            result = (ObjectKind.Queue, "MessageQueue", ObjectStatus.Corrupt, $"{max} messages of {msgSize} bytes need {total} bytes, the object has {size}");
+        }
+        else if (state != 2)
+        {
+            result = (ObjectKind.Queue, "MessageQueue", state == 3 ? ObjectStatus.Corrupt : ObjectStatus.Incomplete,
+                state == 3 ? "its creator marked it corrupted" : "being initialized, or its creator died");
+        }
+        else if (count > max)
+        {
+            result = (ObjectKind.Queue, "MessageQueue", ObjectStatus.Corrupt, $"{count} messages in a queue of {max}");
+        }
+        else
+        {
+            result = (ObjectKind.Queue, "MessageQueue", ObjectStatus.Ok, $"{count}/{max} messages of up to {msgSize} bytes");
+        }
+
+        return true;
+    }
+
+    private static long RoundUp8(long value) => (value + 7) & ~7L;
+
+    private static byte[] ReadHead(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var buffer = new byte[ProbeLength];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return buffer[..total];
+    }
+
+    private static string Printable(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+        {
+            if (b is < 0x20 or > 0x7E)
+            {
+                return string.Empty;
+            }
+        }
+
+        return Encoding.ASCII.GetString(bytes);
+    }
+
+    private static string Describe(ReadOnlySpan<byte> bytes)
+    {
+        string text = Printable(bytes);
+        return text.Length > 0 ? "\"" + text + "\"" : "bytes " + Convert.ToHexString(bytes);
+    }
+}

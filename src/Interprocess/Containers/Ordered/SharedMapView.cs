@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+
+namespace Interprocess.Containers;
+
+/// <summary>
+/// A <see cref="SharedMap{TKey,TValue}"/> seen through a custom key ordering kept in this process
+/// (<see cref="SharedMap{TKey,TValue}.WithComparer{TComparer}"/>): the operations that compare keys. Every process
+/// and every call must order the map the same way; the operations that do not compare keys (Count, Clear,
+/// enumeration, Min/Max, Destroy) are on <see cref="Map"/>.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The mapped type.</typeparam>
+/// <typeparam name="TComparer">The comparer type (a struct comparer is devirtualized).</typeparam>
+public readonly struct SharedMapView<TKey, TValue, TComparer>
+    where TKey : unmanaged
+    where TValue : unmanaged
+    where TComparer : IComparer<TKey>
+{
+    /// <summary>A view of <paramref name="map"/> ordered by <paramref name="comparer"/>.</summary>
+    /// <param name="map">The map.</param>
+    /// <param name="comparer">The ordering.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="comparer"/> is null.</exception>
+    public SharedMapView(SharedMap<TKey, TValue> map, TComparer comparer)
+    {
+        if (comparer is null)
+        {
+            throw new ArgumentNullException(nameof(comparer));
+        }
+
+        Map = map;
+        Comparer = comparer;
+    }
+
+    /// <summary>The map.</summary>
+    public SharedMap<TKey, TValue> Map { get; }
+
+    /// <summary>The ordering.</summary>
+    public TComparer Comparer { get; }
+
+    private TreeRef<TKey, TValue> Tree
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Map.Tree;
+    }
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.this[TKey]"/>
+    public TValue this[TKey key]
+    {
+        get
+        {
+            if (!Tree.TryGetValue(key, Comparer, out var v))
+            {
+                TreeRef<TKey, TValue>.ThrowKeyNotFound(key);
+            }
+
+            return v;
+        }
+
+        set => Tree.Set(key, value, Comparer);
+    }
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.Add(TKey, TValue)"/>
+    public void Add(TKey key, TValue value)
+    {
+        if (!Tree.TryAdd(key, value, Comparer))
+        {
+            throw new ArgumentException($"An element with the key '{key}' is already in the map.", nameof(key));
+        }
+    }
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.TryAdd(TKey, TValue)"/>
+    public bool TryAdd(TKey key, TValue value) => Tree.TryAdd(key, value, Comparer);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.Remove(TKey)"/>
+    public bool Remove(TKey key) => Tree.Remove(key, Comparer);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.Remove(TKey, out TValue)"/>
+    public bool Remove(TKey key, out TValue value) => Tree.Remove(key, Comparer, out value);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.ContainsKey(TKey)"/>
+    public bool ContainsKey(TKey key) => Tree.Contains(key, Comparer);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.TryGetValue(TKey, out TValue)"/>
+    public bool TryGetValue(TKey key, out TValue value) => Tree.TryGetValue(key, Comparer, out value);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.GetValueRef(TKey)"/>
+    public ref TValue GetValueRef(TKey key) => ref Tree.GetValueRef(key, Comparer);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.GetValueRefOrAddDefault(TKey, out bool)"/>
+    public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists) => ref Tree.GetValueRefOrAddDefault(key, Comparer, out exists);
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.GetRange(TKey, TKey)"/>
+    public OrderedRange<TKey, TValue> GetRange(TKey from, TKey to)
+    {
+        var t = Tree.Read();
+        return new(Map.Handle, SharedMap<TKey, TValue>.Magic, SharedMap<TKey, TValue>.TypeCheck, t, Tree.Between(t, from, to, Comparer), reverse: false);
+    }
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.LowerBound(TKey)"/>
+    public OrderedRange<TKey, TValue> LowerBound(TKey key)
+    {
+        var t = Tree.Read();
+        return new(Map.Handle, SharedMap<TKey, TValue>.Magic, SharedMap<TKey, TValue>.TypeCheck, t, Tree.FromLowerBound(t, key, Comparer), reverse: false);
+    }
+
+    /// <inheritdoc cref="SharedMap{TKey,TValue}.UpperBound(TKey)"/>
+    public OrderedRange<TKey, TValue> UpperBound(TKey key)
+    {
+        var t = Tree.Read();
+        return new(Map.Handle, SharedMap<TKey, TValue>.Magic, SharedMap<TKey, TValue>.TypeCheck, t, Tree.FromUpperBound(t, key, Comparer), reverse: false);
+    }
+
+    /// <summary>Checks the tree's invariants under this ordering (tests, debugging).</summary>
+    internal void CheckInvariants() => Tree.CheckInvariants(Comparer);
+}
