@@ -11,14 +11,38 @@ namespace Interprocess.Bench.Workloads;
 /// splitmix64(42): allocate 16 + (r &gt;&gt; 1) % 1009 bytes if no block is live or (r &amp; 1) == 0, else free
 /// live[(r &gt;&gt; 1) % live.Count] with swap-remove; the rest freed untimed, the segment reused by every
 /// repetition. b) 100,000 Construct&lt;long&gt;("k{i}", i), then Find&lt;long&gt; of each (verified), destroyed untimed.
+/// The default segment (TLSF + hash index) is <c>interprocess_managed_shm</c>; the variants add a suffix
+/// (<c>_seqfit</c>: sequential fit + hash index; <c>_ordered_index</c>: TLSF + ordered index). Sequential fit is
+/// O(free blocks) per operation (tens of microseconds here, thousands of free blocks), so its mixed part runs one
+/// timed repetition without a warm-up, to stay inside the anchors' per-program timeout.
 /// </summary>
 internal sealed class ManagedAllocWorkload : IWorkload
 {
+    /// <summary>The segment's algorithm and index.</summary>
+    private readonly ManagedSegmentOptions _options;
+
+    /// <summary>True: the mixed part runs once, untimed warm-up skipped (a slow algorithm).</summary>
+    private readonly bool _singleMixedRep;
+
+    /// <summary>The default segment (<c>interprocess_managed_shm</c>).</summary>
+    public ManagedAllocWorkload()
+        : this(ManagedSegmentOptions.Default, string.Empty)
+    {
+    }
+
+    /// <summary>A variant: <paramref name="options"/>, reported as <c>interprocess_managed_shm</c> + <paramref name="suffix"/>.</summary>
+    public ManagedAllocWorkload(ManagedSegmentOptions options, string suffix)
+    {
+        _options = options;
+        System = "interprocess_managed_shm" + suffix;
+        _singleMixedRep = options.Algorithm == AllocationAlgorithm.SequentialFit;
+    }
+
     /// <inheritdoc />
     public string Workload => "W5";
 
     /// <inheritdoc />
-    public string System => "interprocess_managed_shm";
+    public string System { get; }
 
     /// <inheritdoc />
     public bool NeedsTwoCpus => false;
@@ -33,7 +57,7 @@ internal sealed class ManagedAllocWorkload : IWorkload
         ManagedSharedMemory.Remove(name);
         try
         {
-            using var shm = ManagedSharedMemory.CreateNew(name, 256L << 20);
+            using var shm = ManagedSharedMemory.CreateNew(name, 256L << 20, options: _options);
             var m = shm.Manager;
 
             // ---- a) mixed allocate / deallocate ----
@@ -41,7 +65,8 @@ internal sealed class ManagedAllocWorkload : IWorkload
             long allocsTotal = 0, freesTotal = 0;
             var live = new List<long>((int)(Prefill + ops));
             var rs = new ulong[ops];
-            for (int r = -1; r < Harness.Reps(); ++r)
+            int firstRep = _singleMixedRep ? 0 : -1, reps = _singleMixedRep ? 1 : Harness.Reps();
+            for (int r = firstRep; r < reps; ++r)
             {
                 var rng = new SplitMix64(42);
                 live.Clear();

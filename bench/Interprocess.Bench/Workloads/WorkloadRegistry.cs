@@ -17,6 +17,8 @@ internal static class WorkloadRegistry
         new QueueThroughputWorkload(mpmc: false),
         new QueueThroughputWorkload(mpmc: true),
         new ManagedAllocWorkload(),
+        new ManagedAllocWorkload(new() { Algorithm = Interprocess.Managed.AllocationAlgorithm.SequentialFit }, "_seqfit"),
+        new ManagedAllocWorkload(new() { Index = Interprocess.Managed.NameIndexKind.Ordered }, "_ordered_index"),
         new VectorPushBackWorkload(),
         new ContainerMapWorkload(),
     ];

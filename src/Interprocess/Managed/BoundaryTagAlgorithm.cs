@@ -330,6 +330,10 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
         }
 
         long keepFlags = (sf & PrevFreeBit) | (objectBlock ? ObjectBit : 0);
+        // The free-list links are the first payload bytes: clear them, so that memory zeroed by
+        // ZeroFreeMemory (which keeps the links of free blocks) is handed out all zero.
+        NextFree(block) = 0;
+        PrevFreeLink(block) = 0;
         long rest = size - need;
         if (rest >= MinBlock)
         {
@@ -578,15 +582,32 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
             ThrowCorrupted("the last free block does not match the end sentinel");
         }
 
-        if (last + HeaderBytes < SegmentHeader.MinimumSegmentSize)
+        // The segment keeps its minimum size: a free block reaching below it is cut there, not removed.
+        long newSentinel = Math.Max(last, SegmentHeader.MinimumSegmentSize - HeaderBytes);
+        if (newSentinel != last && newSentinel - last < MinBlock)
+        {
+            newSentinel = last + MinBlock;
+        }
+
+        if (newSentinel >= _sentinel)
         {
             return end;
         }
 
         Remove(last, ps);
-        // The free block's header becomes the new end sentinel (its predecessor is allocated: blocks coalesce).
-        SizeFlags(last) = 0;
-        return last + HeaderBytes;
+        if (newSentinel == last)
+        {
+            // The free block's header becomes the new end sentinel (its predecessor is allocated: blocks coalesce).
+            SizeFlags(last) = 0;
+            return last + HeaderBytes;
+        }
+
+        long keep = newSentinel - last;
+        SizeFlags(last) = keep | FreeBit;
+        PrevSize(newSentinel) = keep;
+        SizeFlags(newSentinel) = PrevFreeBit;
+        Insert(last, keep);
+        return newSentinel + HeaderBytes;
     }
 
     /// <summary>The block size (header included, rounded) that holds <paramref name="size"/> usable bytes.</summary>
@@ -598,6 +619,13 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
         long block = handle - HeaderBytes;
         long sf = CheckAllocatedBlock(block, nameof(handle));
         long size = sf & ~FlagMask;
+        long heapBytes = _sentinel - _heapStart;
+        if ((ulong)minSize > (ulong)heapBytes)
+        {
+            return -1;
+        }
+
+        preferredSize = Math.Clamp(preferredSize, 0, heapBytes);
         long needMin = BlockSizeFor(minSize);
         if (size >= needMin)
         {
@@ -637,6 +665,126 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
         SizeFlags(block + total) &= ~PrevFreeBit;
         AllocatedBytesRef += total - size;
         return total - HeaderBytes;
+    }
+
+    /// <inheritdoc />
+    public long ExpandBackward(long handle, long minSize, long preferredSize, long backwardsMultiple, bool forwardToo)
+    {
+        long block = handle - HeaderBytes;
+        long sf = CheckAllocatedBlock(block, nameof(handle));
+        long size = sf & ~FlagMask;
+        long heapBytes = _sentinel - _heapStart;
+        if ((sf & PrevFreeBit) == 0 || (ulong)minSize > (ulong)heapBytes || backwardsMultiple <= 0 || backwardsMultiple > heapBytes)
+        {
+            return 0;
+        }
+
+        preferredSize = Math.Clamp(preferredSize, minSize, heapBytes);
+        long ps = PrevSize(block);
+        long prev = block - ps;
+        if (ps < MinBlock || (ps & FlagMask) != 0 || prev < _heapStart || (SizeFlags(prev) & ~(FlagMask & ~FreeBit)) != (ps | FreeBit))
+        {
+            ThrowCorrupted($"the block before {block} (size {ps}) is not a free block of that size");
+        }
+
+        // What the block would hold after taking all of a free successor (when allowed).
+        long next = block + size;
+        long nsf = SizeFlags(next);
+        long ns = forwardToo && (nsf & FreeBit) != 0 ? nsf & ~FlagMask : 0;
+        if (ns != 0 && (ns < MinBlock || next + ns > _sentinel))
+        {
+            ThrowCorrupted($"the free block at {next} has a bad size {ns}");
+        }
+
+        long usableAfterForward = size + ns - HeaderBytes;
+
+        // The distance moved back is a multiple of both the granularity and the caller's multiple.
+        long gcd = Math.Min(16L, 1L << BitOperations.TrailingZeroCount(backwardsMultiple));
+        long lcm = 16 / gcd * backwardsMultiple;
+        long back = BackwardDistance(preferredSize - usableAfterForward, ps, lcm);
+        if (back == 0)
+        {
+            back = BackwardDistance(minSize - usableAfterForward, ps, lcm);
+            if (back == 0)
+            {
+                return 0;
+            }
+        }
+
+        if (ns != 0)
+        {
+            // Take the whole successor first (crash-safe on its own: see ExpandInPlace).
+            ExpandInPlace(handle, usableAfterForward, usableAfterForward);
+            size += ns;
+        }
+
+        Remove(prev, ps);
+        if (back == ps)
+        {
+            // The free predecessor absorbs the block: one store of its header (its own predecessor is allocated,
+            // free blocks being coalesced, so PrevFree stays clear). The chain of sizes is whole before and after.
+            SizeFlags(prev) = ps + size;
+            AllocatedBytesRef += ps;
+            RetireHeader(block);
+            return prev + HeaderBytes;
+        }
+
+        // Split the predecessor: 1) the new header inside its payload, past its list links (back <= ps - 32);
+        // 2) one store shrinks the predecessor, which makes the new block part of the chain.
+        long nb = block - back;
+        PrevSize(nb) = ps - back;
+        SizeFlags(nb) = (size + back) | PrevFreeBit;
+        SizeFlags(prev) = (ps - back) | FreeBit;
+        Insert(prev, ps - back);
+        AllocatedBytesRef += back;
+        RetireHeader(block);
+        return nb + HeaderBytes;
+    }
+
+    /// <summary>
+    /// The old header of a block that grew backward is now payload: clear its size, so that the old handle is
+    /// refused (as "does not start a block") instead of being taken for a block, should anyone still use it.
+    /// </summary>
+    private void RetireHeader(long oldBlock)
+    {
+        PrevSize(oldBlock) = 0;
+        SizeFlags(oldBlock) = 0;
+    }
+
+    /// <summary>
+    /// How far back a block must start to gain <paramref name="need"/> bytes from a free predecessor of
+    /// <paramref name="prevSize"/> bytes, in multiples of <paramref name="lcm"/>, leaving either nothing of the
+    /// predecessor or a whole free block; 0 when that is impossible.
+    /// </summary>
+    private static long BackwardDistance(long need, long prevSize, long lcm)
+    {
+        if (need <= 0)
+        {
+            need = 1;
+        }
+
+        long back = (need + lcm - 1) / lcm * lcm;
+        if (back <= prevSize - MinBlock)
+        {
+            return back;
+        }
+
+        // Take the whole predecessor if it is a multiple of the step.
+        return back <= prevSize && prevSize % lcm == 0 ? prevSize : 0;
+    }
+
+    /// <inheritdoc />
+    public long ShrunkSize(long handle, long newSize)
+    {
+        long sf = CheckAllocatedBlock(handle - HeaderBytes, nameof(handle));
+        long size = sf & ~FlagMask;
+        if (newSize > size - HeaderBytes)
+        {
+            return -1;
+        }
+
+        long need = BlockSizeFor(newSize);
+        return (size - need < MinBlock ? size : need) - HeaderBytes;
     }
 
     /// <inheritdoc />

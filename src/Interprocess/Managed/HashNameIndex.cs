@@ -163,6 +163,39 @@ internal sealed unsafe class HashNameIndex : INameIndex
         return Resize(newCap);
     }
 
+    /// <inheritdoc />
+    public void ShrinkToFit()
+    {
+        long table = Table;
+        if (table == 0)
+        {
+            return;
+        }
+
+        if (Live == 0)
+        {
+            SlotsChecked();
+            // Unpublish the table (handle first: a reader that sees no table finds nothing), then free it.
+            Table = 0;
+            Capacity = 0;
+            DeletedCount = 0;
+            _heap.Deallocate(table);
+            return;
+        }
+
+        long newCap = InitialCapacity;
+        while (Live * 10 > newCap * 5)
+        {
+            newCap *= 2;
+        }
+
+        if (newCap < Capacity)
+        {
+            // A smaller table is allocated before the old one is freed; without room for it, nothing changes.
+            Resize(newCap);
+        }
+    }
+
     /// <summary>Moves the live entries to a new table of <paramref name="newCap"/> slots.</summary>
     private bool Resize(long newCap)
     {

@@ -23,8 +23,20 @@ internal interface IMemoryAlgorithm
     /// <summary>Grows an allocated block into a free successor: to at least <paramref name="minSize"/> usable bytes, up to <paramref name="preferredSize"/>; the new usable size, or -1 when it cannot.</summary>
     long ExpandInPlace(long handle, long minSize, long preferredSize);
 
+    /// <summary>
+    /// Grows an allocated block into the free block before it (and, when <paramref name="forwardToo"/>, first into
+    /// the free block after it): to at least <paramref name="minSize"/> usable bytes, preferably
+    /// <paramref name="preferredSize"/>, moving its start back by a multiple of <paramref name="backwardsMultiple"/>
+    /// bytes. Returns the new handle (lower than <paramref name="handle"/>; the old bytes stay where they were), or 0
+    /// when it cannot, having changed nothing.
+    /// </summary>
+    long ExpandBackward(long handle, long minSize, long preferredSize, long backwardsMultiple, bool forwardToo);
+
     /// <summary>Gives the tail of an allocated block back, keeping at least <paramref name="newSize"/> usable bytes; the new usable size.</summary>
     long ShrinkInPlace(long handle, long newSize);
+
+    /// <summary>The usable size <see cref="ShrinkInPlace"/> would leave (nothing changes); -1 when the block holds less than <paramref name="newSize"/>.</summary>
+    long ShrunkSize(long handle, long newSize);
 
     /// <summary>Frees an allocated block; throws <see cref="ArgumentException"/> for a handle that is not one.</summary>
     void Deallocate(long handle);

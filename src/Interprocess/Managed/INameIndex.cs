@@ -39,6 +39,9 @@ internal interface INameIndex
     /// <summary>Replaces the index by one holding exactly <paramref name="headers"/> (recovery).</summary>
     void Rebuild(List<(long Header, ObjectKind Kind, ulong Hash)> headers);
 
+    /// <summary>Gives back index memory not needed for the entries it holds (Boost's <c>shrink_to_fit_indexes</c>); never needs memory it cannot get.</summary>
+    void ShrinkToFit();
+
     /// <summary>Allocator blocks the index itself owns (for "all memory deallocated").</summary>
     long OwnBlocks { get; }
 }

@@ -10,6 +10,11 @@ internal sealed class NullNameIndex : INameIndex
     public long OwnBlocks => 0;
 
     /// <inheritdoc />
+    public void ShrinkToFit()
+    {
+    }
+
+    /// <inheritdoc />
     public void Format()
     {
     }

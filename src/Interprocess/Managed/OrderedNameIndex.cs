@@ -460,6 +460,25 @@ internal sealed unsafe class OrderedNameIndex : INameIndex
     }
 
     /// <inheritdoc />
+    public void ShrinkToFit()
+    {
+        // Empty: give back the top array, the chunks and the spare. With entries, the chunks are as full as
+        // the tree keeps them (at least half), so only the spare chunk is returned; Reserve takes a new one.
+        if (Count(ObjectKind.Named) + Count(ObjectKind.Unique) == 0)
+        {
+            Rebuild([]);
+            return;
+        }
+
+        long spare = Spare;
+        if (spare != 0 && _heap.IsAllocated(spare, out bool objectBlock) && !objectBlock)
+        {
+            Spare = 0;
+            _heap.Deallocate(spare);
+        }
+    }
+
+    /// <inheritdoc />
     public void Rebuild(List<(long Header, ObjectKind Kind, ulong Hash)> headers)
     {
         // Free what the old index owned when it is recognisably ours; leak it otherwise.

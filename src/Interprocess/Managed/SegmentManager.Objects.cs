@@ -18,6 +18,8 @@ public sealed unsafe partial class SegmentManager
         TryCreate,
         /// <summary>Return the existing object; throw OutOfMemory.</summary>
         FindOrCreate,
+        /// <summary>Return the existing object; return null when there is no room.</summary>
+        TryFindOrCreate,
     }
 
     /// <summary>Creates a named object holding <paramref name="value"/> (Boost's <c>construct&lt;T&gt;(name)(value)</c>).</summary>
@@ -120,6 +122,83 @@ public sealed unsafe partial class SegmentManager
     public SegmentObject<T> FindOrConstruct<T>(string name, T value)
         where T : unmanaged =>
         ConstructCore(ObjectKind.Named, name, 1, value, default, ConstructMode.FindOrCreate);
+
+    /// <summary>Finds the named object, or creates it holding <paramref name="value"/> unless the segment is full (Boost's nothrow <c>find_or_construct</c>).</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="name">The name.</param>
+    /// <param name="value">The initial value if this call creates it.</param>
+    /// <param name="result">The object (found or new), or null.</param>
+    /// <returns>False when it did not exist and there was no room for it.</returns>
+    /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
+    /// <exception cref="InvalidCastException">The object exists with another type.</exception>
+    /// <exception cref="InterprocessException">The segment is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public bool TryFindOrConstruct<T>(string name, T value, out SegmentObject<T> result)
+        where T : unmanaged
+    {
+        result = ConstructCore(ObjectKind.Named, name, 1, value, default, ConstructMode.TryFindOrCreate);
+        return !result.IsNull;
+    }
+
+    /// <summary>Finds the named array, or creates it from <paramref name="values"/> (Boost's <c>find_or_construct_it</c>).</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="name">The name.</param>
+    /// <param name="values">The elements' values if this call creates it.</param>
+    /// <returns>The array (found or new; a found one keeps its own count).</returns>
+    /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
+    /// <exception cref="InvalidCastException">The object exists with another type.</exception>
+    /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public SegmentObject<T> FindOrConstructArray<T>(string name, ReadOnlySpan<T> values)
+        where T : unmanaged =>
+        ConstructCore(ObjectKind.Named, name, values.Length, default, values, ConstructMode.FindOrCreate);
+
+    /// <summary>Creates a named array from <paramref name="values"/> unless the name exists or the segment is full (Boost's nothrow <c>construct_it</c>).</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="name">The name.</param>
+    /// <param name="values">The elements' values.</param>
+    /// <param name="result">The new array, or null.</param>
+    /// <returns>False when the name exists or there is no room.</returns>
+    /// <exception cref="ArgumentException">The name is null, empty or too long.</exception>
+    /// <exception cref="InterprocessException">The segment is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only, or has no name index.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public bool TryConstructArray<T>(string name, ReadOnlySpan<T> values, out SegmentObject<T> result)
+        where T : unmanaged
+    {
+        result = ConstructCore(ObjectKind.Named, name, values.Length, default, values, ConstructMode.TryCreate);
+        return !result.IsNull;
+    }
+
+    /// <summary>Creates an anonymous array from <paramref name="values"/> (Boost's <c>construct_it&lt;T&gt;(anonymous_instance)</c>).</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="values">The elements' values.</param>
+    /// <returns>The array; keep its handle.</returns>
+    /// <exception cref="InterprocessException">The segment is full or corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public SegmentObject<T> ConstructAnonymousArray<T>(ReadOnlySpan<T> values)
+        where T : unmanaged =>
+        ConstructCore(ObjectKind.Anonymous, null, values.Length, default, values, ConstructMode.CreateNew);
+
+    /// <summary>Creates an anonymous array of <paramref name="count"/> copies of <paramref name="value"/> unless the segment is full.</summary>
+    /// <typeparam name="T">An unmanaged type.</typeparam>
+    /// <param name="count">The number of elements.</param>
+    /// <param name="value">The value of every element.</param>
+    /// <param name="result">The array, or null.</param>
+    /// <returns>False when there is no room.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="InterprocessException">The segment is corrupted.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public bool TryConstructAnonymousArray<T>(int count, T value, out SegmentObject<T> result)
+        where T : unmanaged
+    {
+        result = ConstructCore(ObjectKind.Anonymous, null, count, value, default, ConstructMode.TryCreate);
+        return !result.IsNull;
+    }
 
     /// <summary>Finds the named array, or creates it with <paramref name="count"/> copies of <paramref name="value"/>.</summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>
@@ -382,6 +461,26 @@ public sealed unsafe partial class SegmentManager
         }
     }
 
+    /// <summary>
+    /// Gives back memory the name index holds beyond what its entries need (Boost's <c>shrink_to_fit_indexes</c>):
+    /// an empty index frees all of it; the hash index moves to the smallest table that keeps it at most half full.
+    /// </summary>
+    /// <exception cref="InterprocessException">The segment is corrupted (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public void ShrinkToFitIndexes()
+    {
+        Enter(OpReserve);
+        try
+        {
+            _index.ShrinkToFit();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     private long CountObjects(ObjectKind kind)
     {
         bool locked = EnterRead();
@@ -471,7 +570,7 @@ public sealed unsafe partial class SegmentManager
                 {
                     return mode switch
                     {
-                        ConstructMode.FindOrCreate => Typed<T>(existing),
+                        ConstructMode.FindOrCreate or ConstructMode.TryFindOrCreate => Typed<T>(existing),
                         ConstructMode.TryCreate => default,
                         _ => throw new InterprocessException(InterprocessErrorCode.AlreadyExists, $"The managed segment '{Name}' already holds {Describe(kind, key)}.") { ObjectName = Name },
                     };
@@ -544,7 +643,7 @@ public sealed unsafe partial class SegmentManager
     private SegmentObject<T> OutOfMemory<T>(ConstructMode mode, long bytes)
         where T : unmanaged
     {
-        if (mode == ConstructMode.TryCreate)
+        if (mode is ConstructMode.TryCreate or ConstructMode.TryFindOrCreate)
         {
             return default;
         }

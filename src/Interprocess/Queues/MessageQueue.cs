@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Interprocess.Interop;
 using Interprocess.Memory;
 using Interprocess.Synchronization;
@@ -47,14 +49,17 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <summary>How long an opener waits for a creator to finish initializing the object before calling it corrupted.</summary>
     private static readonly TimeSpan s_initializeTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>The longest single sleep in a wait that a CancellationToken can end: the cancellation latency.</summary>
-    private const long CancellableSliceNs = 50_000_000;
+    /// <summary>The longest single sleep waiting for the mutex (see <see cref="Lock"/>): bounds the delay of a lost wake-up.</summary>
+    private const long LockSliceNs = 20_000_000;
 
-    /// <summary>
-    /// The longest single sleep in any other wait. A waiter re-checks the queue after it, so that a wake-up
-    /// swallowed by a waiter that was killed inside the condition variable cannot stall a live waiter for ever.
-    /// </summary>
-    private const long SliceNs = 1_000_000_000;
+    /// <summary>How long a locker spins on a busy lock before it sleeps (see <see cref="Lock"/>).</summary>
+    private const long LockSpinNanoseconds = 4_000;
+
+    /// <summary>Checks (one pause each) between two reads of the clock while spinning.</summary>
+    private const int SpinChecksPerClockRead = 16;
+
+    /// <summary>Stopwatch ticks of the lock spin.</summary>
+    private static readonly long s_lockSpinTicks = Math.Max(1, LockSpinNanoseconds * Stopwatch.Frequency / 1_000_000_000);
 
     /// <summary>The shared memory object.</summary>
     private readonly SharedMemoryObject _shm;
@@ -315,33 +320,41 @@ public sealed unsafe partial class MessageQueue : IDisposable
                 nameof(message));
         }
 
-        bool notify;
         if (!Lock(deadline))
         {
             return false;
         }
 
+        bool held = true, notifyBoost, wake;
         try
         {
-            if (CurNum == _maxMessages)
+            if (CurNum == _maxMessages && (!blocking || !WaitWhile(full: true, deadline, ct, ref held)))
             {
-                if (!blocking || !WaitWhile(full: true, deadline, ct))
-                {
-                    return false;
-                }
+                return false;
             }
 
-            // Decided under the lock, sent after it (as Boost does): a blocked receiver registered itself in
-            // the condition before releasing the lock, so it cannot miss this signal.
-            notify = BlockedReceivers != 0;
+            // Boost's rule, decided under the lock: a Boost receiver counted itself before it released the lock
+            // to sleep in the condition, so it cannot miss the signal sent after the unlock.
+            notifyBoost = BlockedReceivers != 0;
             Insert(message, priority);
+
+            // Our receivers sleep on the event word (see MessageQueue.Waiting.cs).
+            wake = ClaimWake(ReceiverWaiting);
         }
         finally
         {
-            Unlock();
+            if (held)
+            {
+                Unlock();
+            }
         }
 
-        if (notify)
+        if (wake)
+        {
+            Wake(ReceiverWaiting);
+        }
+
+        if (notifyBoost)
         {
             Signal(L.CondRecv);
         }
@@ -354,20 +367,17 @@ public sealed unsafe partial class MessageQueue : IDisposable
         ThrowIfDisposed();
         size = 0;
         priority = 0;
-        bool notify;
         if (!Lock(deadline))
         {
             return false;
         }
 
+        bool held = true, notifyBoost, wake;
         try
         {
-            if (CurNum == 0)
+            if (CurNum == 0 && (!blocking || !WaitWhile(full: false, deadline, ct, ref held)))
             {
-                if (!blocking || !WaitWhile(full: false, deadline, ct))
-                {
-                    return false;
-                }
+                return false;
             }
 
             long count = CurNum, first = CurFirst;
@@ -391,7 +401,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
                 throw new MessageTooLargeException((int)len, buffer.Length);
             }
 
-            notify = BlockedSenders != 0;
+            notifyBoost = BlockedSenders != 0;
             new ReadOnlySpan<byte>(msg + L.MessageHeaderSize, (int)len).CopyTo(buffer);
             size = (int)len;
             priority = *(uint*)(msg + L.MessagePriority);
@@ -402,64 +412,27 @@ public sealed unsafe partial class MessageQueue : IDisposable
             // Boost's senders assert that a free slot is zeroed; done after the commit, and redone by recovery.
             *(ulong*)(msg + L.MessageLength) = 0;
             *(uint*)(msg + L.MessagePriority) = 0;
+            wake = ClaimWake(SenderWaiting);
         }
         finally
         {
-            Unlock();
+            if (held)
+            {
+                Unlock();
+            }
         }
 
-        if (notify)
+        if (wake)
+        {
+            Wake(SenderWaiting);
+        }
+
+        if (notifyBoost)
         {
             Signal(L.CondSend);
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Waits, with the lock held, while the queue is full (senders) or empty (receivers). Keeps Boost's
-    /// blocked-sender / blocked-receiver count up to date, as the other side uses it to decide whether to signal.
-    /// </summary>
-    /// <returns>True when the condition no longer holds; false on timeout.</returns>
-    private bool WaitWhile(bool full, Deadline deadline, CancellationToken ct)
-    {
-        int counter = full ? L.BlockedSenders : L.BlockedReceivers;
-        int cond = full ? L.CondSend : L.CondRecv;
-        ref ulong blocked = ref *(ulong*)(_base + L.Header + counter);
-        blocked++;
-        try
-        {
-            while (full ? CurNum == _maxMessages : CurNum == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                long remaining = deadline.RemainingNanoseconds();
-                if (remaining == 0)
-                {
-                    return false;
-                }
-
-                long slice = ct.CanBeCanceled ? CancellableSliceNs : SliceNs;
-                long sleep = remaining < 0 ? slice : Math.Min(remaining, slice);
-                Timespec abs = AbsoluteMonotonic(sleep);
-                int rc = Libc.PThreadCondClockWait(_base + L.Header + cond, _base + L.Header + L.Mutex, Clock.CLOCK_MONOTONIC, &abs);
-                if (rc == (int)Errno.EOWNERDEAD)
-                {
-                    // The wait re-acquired the lock from an owner that died holding it.
-                    Libc.PThreadMutexConsistent(_base + L.Header + L.Mutex);
-                    Recover();
-                }
-                else if (rc != 0 && rc != (int)Errno.ETIMEDOUT && rc != (int)Errno.EINTR)
-                {
-                    throw InterprocessException.FromErrno(rc, "pthread_cond_clockwait", Name);
-                }
-            }
-
-            return true;
-        }
-        finally
-        {
-            blocked--;
-        }
     }
 
     /// <summary>
@@ -483,15 +456,23 @@ public sealed unsafe partial class MessageQueue : IDisposable
         *(ulong*)(msg + L.MessageLength) = (ulong)message.Length;
         *(uint*)(msg + L.MessagePriority) = priority;
 
-        // 2. The journal: the index's first and count before this insertion, then its tag (armed, nothing moved).
-        WriteJournal(first, count, front, JournalPhaseArmed);
+        // 2. The journal (one 8-byte store): the index's first and count before this insertion, phase armed.
+        WriteJournal(JournalArmed, first, count);
 
         // 3. The index shift (each store copies one offset pointer), the free slot's pointer at its place, then
-        //    first (front only) and count. From here until the journal is cleared a crash is repaired by Recover.
-        SetJournalPhase(front, JournalPhaseMoving);
+        //    first (front only) and count. The first copy overwrites the free position's entry (outside the used
+        //    range) while the journal is still armed, so that a "moving" journal always means "the free slot's
+        //    entry is gone from the window, or is at its final place" (see Recover). From the first copy until
+        //    the journal is cleared a crash is repaired by Recover.
         if (front)
         {
-            for (long j = 0; j < p; j++)
+            if (p > 0)
+            {
+                SetIndex(freePos, SlotAt(first));
+            }
+
+            WriteJournal(JournalMovingFront, first, count);
+            for (long j = 1; j < p; j++)
             {
                 SetIndex((first + max - 1 + j) % max, SlotAt((first + j) % max));
             }
@@ -501,7 +482,13 @@ public sealed unsafe partial class MessageQueue : IDisposable
         }
         else
         {
-            for (long i = count; i > p; i--)
+            if (p < count)
+            {
+                SetIndex(freePos, SlotAt((first + count - 1) % max));
+            }
+
+            WriteJournal(JournalMovingBack, first, count);
+            for (long i = count - 1; i > p; i--)
             {
                 SetIndex((first + i) % max, SlotAt((first + i - 1) % max));
             }
@@ -552,19 +539,27 @@ public sealed unsafe partial class MessageQueue : IDisposable
     // ---- the lock and the conditions -------------------------------------------------------------------------
 
     /// <summary>Takes the queue's mutex (by <paramref name="deadline"/>); repairs the queue if its owner died.</summary>
+    /// <remarks>
+    /// <para>A trylock first (no system call, no GC transition); if the lock is busy, a spin of at most
+    /// <see cref="LockSpinNanoseconds"/> watching the lock word (the lock is held for one copy of a message, so
+    /// the holder on another core usually releases it within that time, and the sleep and the wake-up of a
+    /// futex wait, tens of microseconds here, are saved on both sides); then sleeps in glibc.</para>
+    /// <para>Never sleeps in glibc for longer than <see cref="LockSliceNs"/> at a time. glibc's robust mutex can
+    /// lose a wake-up when a process dies: an unlocker killed between its release of the lock word and its
+    /// FUTEX_WAKE (or a woken waiter killed before it re-takes the lock) is covered by the kernel's robust-list
+    /// "pending op" wake only while the word is still unowned; if another thread takes the lock in between, the
+    /// kernel wakes no one, and that thread, having taken the word from 0, does not carry FUTEX_WAITERS, so its
+    /// unlock wakes no one either. A sleeper in an untimed pthread_mutex_lock then sleeps for ever with the lock
+    /// free. A timed lock re-examines the word at the end of each slice and takes the free lock.</para>
+    /// </remarks>
     /// <returns>False if the deadline passed first.</returns>
     private bool Lock(Deadline deadline)
     {
         void* mutex = _base + L.Header + L.Mutex;
-        int rc;
-        if (deadline.IsInfinite)
+        int rc = Libc.PThreadMutexTryLockNoTransition(mutex);
+        if (rc == (int)Errno.EBUSY)
         {
-            rc = Libc.PThreadMutexLock(mutex);
-        }
-        else
-        {
-            Timespec abs = AbsoluteMonotonic(deadline.RemainingNanoseconds());
-            rc = Libc.PThreadMutexClockLock(mutex, Clock.CLOCK_MONOTONIC, &abs);
+            rc = LockSlow(mutex, deadline);
             if (rc == (int)Errno.ETIMEDOUT)
             {
                 return false;
@@ -601,6 +596,57 @@ public sealed unsafe partial class MessageQueue : IDisposable
         }
 
         throw InterprocessException.FromErrno(rc, "pthread_mutex_lock", Name);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int LockSlow(void* mutex, Deadline deadline)
+    {
+        if (Environment.ProcessorCount > 1)
+        {
+            // glibc's __lock word: the owner's tid in bits 0-29 (0 when free, or when the owner died: then the
+            // trylock takes it with EOWNERDEAD).
+            ref int word = ref *(int*)mutex;
+            long until = Stopwatch.GetTimestamp() + s_lockSpinTicks;
+            do
+            {
+                for (int i = 0; i < SpinChecksPerClockRead; i++)
+                {
+                    X86Base.Pause();
+                    if ((Volatile.Read(ref word) & FutexTidMask) == 0)
+                    {
+                        int rc = Libc.PThreadMutexTryLockNoTransition(mutex);
+                        if (rc != (int)Errno.EBUSY)
+                        {
+                            return rc;
+                        }
+                    }
+                }
+            }
+            while (Stopwatch.GetTimestamp() < until);
+        }
+
+        while (true)
+        {
+            long remaining = deadline.RemainingNanoseconds();
+            if (remaining == 0)
+            {
+                return (int)Errno.ETIMEDOUT;
+            }
+
+            long slice = remaining < 0 ? LockSliceNs : Math.Min(remaining, LockSliceNs);
+            Timespec abs = AbsoluteMonotonic(slice);
+            int rc = Libc.PThreadMutexClockLock(mutex, Clock.CLOCK_MONOTONIC, &abs);
+            if (rc != (int)Errno.ETIMEDOUT)
+            {
+                return rc;
+            }
+
+            rc = Libc.PThreadMutexTryLockNoTransition(mutex);
+            if (rc != (int)Errno.EBUSY)
+            {
+                return rc;
+            }
+        }
     }
 
     private void Unlock() => Libc.PThreadMutexUnlock(_base + L.Header + L.Mutex);

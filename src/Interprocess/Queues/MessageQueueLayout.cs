@@ -10,7 +10,8 @@ namespace Interprocess.Queues;
 /// <code>
 /// [0,16)     managed_open_or_create_impl's header: uint32 state (0 uninitialized, 1 initializing,
 ///            2 initialized, 3 corrupted), then padding to max_align_t (16). Bytes [4,16) are never touched by
-///            Boost; this library keeps its insert journal there (see MessageQueue.Recovery.cs).
+///            Boost; this library keeps there its waiters' event word at 4 (uint32, see MessageQueue.Waiting.cs)
+///            and its insert journal at 8 (uint64, see MessageQueue.Recovery.cs).
 /// [16,208)   mq_hdr_t:  +0 offset_ptr&lt;offset_ptr&lt;msg_hdr_t&gt;&gt; mp_index (always +192)
 ///                       +8 size_t m_max_num_msg, +16 size_t m_max_msg_size, +24 size_t m_cur_num_msg
 ///                       +32 pthread_mutex_t m_mutex (robust, process-shared)
@@ -36,10 +37,11 @@ internal static class MessageQueueLayout
     internal const uint StateInitialized = 2;
     internal const uint StateCorrupted = 3;
 
-    /// <summary>Offsets, in the initialization header's padding, of the insert journal (uint32 tag, first, count).</summary>
-    internal const int JournalTagOffset = 4;
-    internal const int JournalFirstOffset = 8;
-    internal const int JournalCountOffset = 12;
+    /// <summary>Offset, in the initialization header's padding, of this library's waiters' event word (uint32; Boost never touches it).</summary>
+    internal const int EventWordOffset = 4;
+
+    /// <summary>Offset, in the initialization header's padding, of this library's insert journal (uint64, 8-aligned; Boost never touches it).</summary>
+    internal const int JournalOffset = 8;
 
     /// <summary>Offset of mq_hdr_t from the start of the object.</summary>
     internal const int Header = InitHeaderSize;

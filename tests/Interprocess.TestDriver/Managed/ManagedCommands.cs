@@ -39,6 +39,24 @@ internal static class ManagedCommands
         return 0;
     }
 
+    /// <summary>
+    /// managed-expand-back SEG HANDLE MIN PREFERRED: expands the block at HANDLE backward (AllocationCommand with
+    /// ExpandBackward | NoThrow), moves nothing, and prints "OUTCOME HANDLE RECEIVED".
+    /// </summary>
+    [DriverCommand("managed-expand-back")]
+    public static int ExpandBack(string[] args)
+    {
+        using var seg = ManagedSharedMemory.OpenExisting(args[0]);
+        long handle = long.Parse(args[1], CultureInfo.InvariantCulture);
+        var r = seg.Manager.AllocationCommand(
+            AllocationType.ExpandBackward | AllocationType.NoThrow,
+            long.Parse(args[2], CultureInfo.InvariantCulture),
+            long.Parse(args[3], CultureInfo.InvariantCulture),
+            handle);
+        Console.WriteLine(FormattableString.Invariant($"{r.Outcome} {r.Handle} {r.ReceivedSize}"));
+        return 0;
+    }
+
     /// <summary>managed-open SEG TIMEOUT_MS: opens the segment and prints OPENED, or the exception.</summary>
     [DriverCommand("managed-open")]
     public static int Open(string[] args)
@@ -83,7 +101,7 @@ internal static class ManagedCommands
             {
                 for (int i = 0; i < 200; i++)
                 {
-                    int op = rng.Next(4);
+                    int op = rng.Next(6);
                     string name = "churn" + rng.Next(64).ToString(CultureInfo.InvariantCulture);
                     switch (op)
                     {
@@ -106,6 +124,27 @@ internal static class ManagedCommands
                             break;
                         case 2:
                             m.TryConstructArray(name, rng.Next(1, 100), 7L, out _);
+                            break;
+                        case 4:
+                        case 5:
+                            // Grow a live block in place, forward and/or backward (AllocationCommand), or move it.
+                            if (live.Count > 0)
+                            {
+                                int k = rng.Next(live.Count);
+                                long size = m.GetBlockSize(live[k]);
+                                var command = op == 4 ? AllocationType.ExpandBackward | AllocationType.ExpandForward : AllocationType.ExpandBackward | AllocationType.AllocateNew;
+                                var r = m.AllocationCommand(command | AllocationType.NoThrow, size + 1, size + rng.Next(16, 2000), live[k]);
+                                if (r.Outcome == AllocationOutcome.NewBlock)
+                                {
+                                    m.Deallocate(live[k]);
+                                }
+
+                                if (r.Succeeded)
+                                {
+                                    live[k] = r.Handle;
+                                }
+                            }
+
                             break;
                         default:
                             m.Destroy<long>(name);

@@ -112,29 +112,6 @@ internal static class MessageQueueCommands
         }
     }
 
-    /// <summary>
-    /// mq-tryrecv-loop NAME: receives for ever with TryReceive (never sleeping in the queue's condition), printing
-    /// each id after its receive returned. Killed by the test.
-    /// </summary>
-    [DriverCommand("mq-tryrecv-loop")]
-    public static int TryReceiveLoop(string[] args)
-    {
-        using var q = MessageQueue.Open(args[0]);
-        var buf = new byte[q.MaxMessageSize];
-        Console.WriteLine("READY");
-        while (true)
-        {
-            if (q.TryReceive(buf, out int size, out _))
-            {
-                Console.WriteLine(Check(buf.AsSpan(0, size)).ToString(CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                Thread.Yield();
-            }
-        }
-    }
-
     /// <summary>mq-recv-blocked NAME: prints WAITING and blocks in Receive on an empty queue (the test kills it).</summary>
     [DriverCommand("mq-recv-blocked")]
     public static int ReceiveBlocked(string[] args)
@@ -144,6 +121,18 @@ internal static class MessageQueueCommands
         Console.WriteLine("WAITING");
         q.Receive(buf, out int size, out _);
         Console.WriteLine("GOT " + Check(buf.AsSpan(0, size)));
+        return 0;
+    }
+
+    /// <summary>mq-send-blocked NAME ID: prints WAITING and sends message ID with priority 0, blocking on a full queue (the test kills it).</summary>
+    [DriverCommand("mq-send-blocked")]
+    public static int SendBlocked(string[] args)
+    {
+        using var q = MessageQueue.Open(args[0]);
+        Span<byte> buf = stackalloc byte[16];
+        Console.WriteLine("WAITING");
+        q.Send(buf[..Pattern(uint.Parse(args[1], CultureInfo.InvariantCulture), buf)], 0);
+        Console.WriteLine("SENT");
         return 0;
     }
 

@@ -659,6 +659,27 @@ public abstract unsafe class SegmentManagerTests : IDisposable
     }
 
     [Fact]
+    public void CheckSanity_FindsACycleInAFreeList_WithoutHanging_AndRepairFixesIt()
+    {
+        // Two free blocks of the same size class, kept apart by allocated ones.
+        long a = M.Allocate(1000);
+        M.Allocate(64);
+        long b = M.Allocate(1000);
+        M.Allocate(64);
+        M.Deallocate(a);
+        M.Deallocate(b);
+        // Point each block's next-free link (payload + 0) at the other, and at itself: a cycle.
+        M.GetRef<long>(a) = b - 16;
+        M.GetRef<long>(b) = a - 16;
+        Assert.False(M.CheckSanity(out var problems));
+        Assert.Contains(problems, p => p.Contains("free lists", StringComparison.Ordinal));
+        M.Repair();
+        Assert.True(M.CheckSanity(out problems), string.Join("; ", problems));
+        Assert.NotEqual(0, M.Allocate(1000));
+        Assert.True(M.CheckSanity());
+    }
+
+    [Fact]
     public void CheckSanity_FindsABadBlockSize_WithoutCrashing_AndRepairRefuses()
     {
         long a = M.Allocate(100);
