@@ -79,6 +79,9 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     /// <summary>Set by <see cref="Dispose"/>.</summary>
     private bool _disposed;
 
+    /// <summary>How long a wait for a message spins before it sleeps.</summary>
+    private SpinBudget _spin;
+
     private BroadcastQueue(QueueMapping mapping)
     {
         _mapping = mapping;
@@ -116,6 +119,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
     /// <exception cref="ArgumentOutOfRangeException">The message is longer than <see cref="MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Send(ReadOnlySpan<byte> message)
     {
         ThrowIfDisposed();
@@ -156,6 +160,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     /// <exception cref="ArgumentException">The buffer is shorter than the message (the message says how long it is); the cursor stays on it.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, out long lost)
     {
         ThrowIfDisposed();
@@ -174,6 +179,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, out long lost, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
@@ -183,7 +189,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
         {
             lostBefore += lost;
             var data = new DataCondition(this);
-            if (!QueueWaiter.Wait(_notEmpty, ref data, deadline, cancellationToken))
+            if (!QueueWaiter.Wait(_notEmpty, ref data, ref _spin, deadline, cancellationToken))
             {
                 lost = lostBefore;
                 return false;
@@ -203,6 +209,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, out long lost, CancellationToken cancellationToken = default)
     {
         TryReceive(buffer, out int length, out lost, Timeout.InfiniteTimeSpan, cancellationToken);

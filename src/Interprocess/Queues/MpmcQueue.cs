@@ -114,6 +114,12 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <summary>Set by <see cref="Dispose"/>.</summary>
     private bool _disposed;
 
+    /// <summary>Producers of this handle: how long a wait for a free slot spins before it sleeps (shared by its threads; a heuristic).</summary>
+    private SpinBudget _producerSpin;
+
+    /// <summary>Consumers of this handle: how long a wait for a message spins before it sleeps (shared by its threads; a heuristic).</summary>
+    private SpinBudget _consumerSpin;
+
     private MpmcQueue(QueueMapping mapping)
     {
         if (s_pid > D.PidMask)
@@ -157,6 +163,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or above <see cref="MaxMessageSize"/>.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReserve(int length, out long ticket, out Span<byte> buffer)
     {
         ThrowIfDisposed();
@@ -175,6 +182,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was claimed.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReserve(int length, out long ticket, out Span<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
@@ -183,7 +191,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         while (!TryReserveCore(length, out ticket, out buffer))
         {
             var room = new ChangeCondition(this, _producerPosition, consumer: false);
-            if (!QueueWaiter.Wait(_notFull, ref room, deadline, cancellationToken))
+            if (!QueueWaiter.Wait(_notFull, ref room, ref _producerSpin, deadline, cancellationToken))
             {
                 return false;
             }
@@ -196,6 +204,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <param name="ticket">The ticket from <see cref="TryReserve(int, out long, out Span{byte})"/>.</param>
     /// <exception cref="InvalidOperationException">The ticket is not a slot this process claimed for writing (already committed, or never claimed).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Commit(long ticket)
     {
         ThrowIfDisposed();
@@ -218,6 +227,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The message is longer than <see cref="MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message)
     {
         if (!TryReserve(message.Length, out long ticket, out Span<byte> buffer))
@@ -239,6 +249,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (!TryReserve(message.Length, out long ticket, out Span<byte> buffer, timeout, cancellationToken))
@@ -258,6 +269,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default) =>
         TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
 
@@ -270,6 +282,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <returns>True if a message was claimed; false if the queue is empty (or its next message is still being written).</returns>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(out long ticket, out ReadOnlySpan<byte> message)
     {
         ThrowIfDisposed();
@@ -286,6 +299,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was claimed.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(out long ticket, out ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
@@ -293,7 +307,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         while (!TryPeekCore(out ticket, out message))
         {
             var data = new ChangeCondition(this, _consumerPosition, consumer: true);
-            if (!QueueWaiter.Wait(_notEmpty, ref data, deadline, cancellationToken))
+            if (!QueueWaiter.Wait(_notEmpty, ref data, ref _consumerSpin, deadline, cancellationToken))
             {
                 return false;
             }
@@ -306,6 +320,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <param name="ticket">The ticket from <see cref="TryPeek(out long, out ReadOnlySpan{byte})"/>.</param>
     /// <exception cref="InvalidOperationException">The ticket is not a slot this process claimed for reading.</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Release(long ticket)
     {
         ThrowIfDisposed();
@@ -329,6 +344,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="ArgumentException">The buffer is shorter than the message (the message says how long it is). The message was claimed by this call and is dropped: pass a buffer of <see cref="MaxMessageSize"/> bytes, or use TryPeek.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length)
     {
         CheckBuffer(buffer);
@@ -353,6 +369,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was received.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         CheckBuffer(buffer);
@@ -374,6 +391,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was received.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default)
     {
         TryReceive(buffer, out int length, Timeout.InfiniteTimeSpan, cancellationToken);

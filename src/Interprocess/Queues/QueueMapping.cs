@@ -31,6 +31,12 @@ internal sealed unsafe class QueueMapping : IDisposable
         ElementSize = elementSize;
         Base = (byte*)region.Address;
         Data = Base + QueueHeaderDescriptor.DataOffset;
+
+        // Runs the waiter's static initialization now (the membarrier registration, the spin lengths), before the
+        // queues' hot methods are compiled: they are compiled fully optimized on first call
+        // (AggressiveOptimization) and then read these static readonly values as constants, with no
+        // class-initialization check on the fast path.
+        QueueWaiter.EnsureInitialized();
     }
 
     /// <summary>The queue's name.</summary>

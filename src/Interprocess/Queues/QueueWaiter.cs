@@ -60,6 +60,9 @@ internal static unsafe class QueueWaiter
     /// <summary>How long a waiter spins with <c>pause</c> before it yields and sleeps: a few microseconds, much less than a wake-up (about 20 µs on the VMs measured) and much more than a cross-core hand-off (about 0.1 µs).</summary>
     internal const long SpinNanoseconds = 5_000;
 
+    /// <summary>The longest adaptive spin (<see cref="SpinBudget"/>): above the cross-CPU wake-up latency of the VMs measured (20 to 50 µs), so that a ping-pong whose peer needed a wake-up returns to spinning instead of both sides sleeping on every hand-off.</summary>
+    internal const long MaxSpinNanoseconds = 100_000;
+
     /// <summary>Condition checks (one pause each) between two reads of the clock in the spin phase.</summary>
     private const int SpinChecksPerClockRead = 32;
 
@@ -69,8 +72,6 @@ internal static unsafe class QueueWaiter
     /// <summary>The longest single sleep: bounds how long a sleeper misses a wake-up lost to a killed waker, or a slot held by a dead process (see <see cref="IQueueCondition"/>).</summary>
     internal const long LivenessPollNanoseconds = 100_000_000;
 
-    /// <summary>Stopwatch ticks of the spin phase.</summary>
-    private static readonly long s_spinTicks = Math.Max(1, SpinNanoseconds * Stopwatch.Frequency / 1_000_000_000);
 
     /// <summary>
     /// True when this process is registered for membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED): its wakers may then
@@ -79,6 +80,13 @@ internal static unsafe class QueueWaiter
     /// refuses the command, and then every publish of this process is a full barrier.
     /// </summary>
     internal static readonly bool AsymmetricBarrier = RegisterAsymmetricBarrier();
+
+    /// <summary>Forces the static initialization of this class and of <see cref="SpinBudget"/> (called when a queue is opened).</summary>
+    internal static void EnsureInitialized()
+    {
+        _ = AsymmetricBarrier;
+        _ = SpinBudget.BaseTicks;
+    }
 
     private static bool RegisterAsymmetricBarrier()
     {
@@ -132,9 +140,15 @@ internal static unsafe class QueueWaiter
     /// <summary>
     /// Waits until <paramref name="condition"/> holds, the deadline passes or the token is canceled. Steps 4-5.
     /// </summary>
+    /// <param name="eventCount">The event count to sleep on.</param>
+    /// <param name="condition">What to wait for.</param>
+    /// <param name="spin">The waiting side's adaptive spin (<see cref="SpinBudget"/>), updated when the spin was not enough.</param>
+    /// <param name="deadline">When to give up.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>True when the condition holds; false when the time ran out first.</returns>
     /// <exception cref="OperationCanceledException">The token was canceled.</exception>
-    internal static bool Wait<TCondition>(byte* eventCount, ref TCondition condition, Deadline deadline, CancellationToken cancellationToken)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool Wait<TCondition>(byte* eventCount, ref TCondition condition, ref SpinBudget spin, Deadline deadline, CancellationToken cancellationToken)
         where TCondition : struct, IQueueCondition
     {
         bool poll = false;
@@ -144,11 +158,12 @@ internal static unsafe class QueueWaiter
         }
 
         // (4) Spin: pause while the peer is about to act (skipped on one CPU, where only a yield can help).
+        long start = Stopwatch.GetTimestamp();
         if (Environment.ProcessorCount > 1)
         {
             // One pause per check (a pause is up to ~140 cycles on recent cores: batching them would add their whole
             // cost to the hand-off latency); the clock is read only every SpinChecksPerClockRead checks.
-            long until = Stopwatch.GetTimestamp() + s_spinTicks;
+            long until = start + spin.Ticks;
             do
             {
                 for (int i = 0; i < SpinChecksPerClockRead; i++)
@@ -168,6 +183,7 @@ internal static unsafe class QueueWaiter
             Thread.Yield();
             if (condition.IsReady(ref poll))
             {
+                spin.AfterYield();
                 return true;
             }
         }
@@ -213,6 +229,8 @@ internal static unsafe class QueueWaiter
                 poll = false;
                 if (condition.IsReady(ref poll))
                 {
+                    // Registered but not asleep: the flag stays set (the next waker clears it with one spurious
+                    // FUTEX_WAKE); clearing it here could hide another waiter of the same event count.
                     return true;
                 }
 
@@ -231,6 +249,16 @@ internal static unsafe class QueueWaiter
 
                 // (5)
                 FutexCalls.Wait(sequence, snapshot, remaining);
+
+                // Woken (or the slice ended): check before registering again. A waker that woke us has cleared the
+                // flag already, so a satisfied waiter leaves without setting it (which would make the peer's next
+                // publish pay a FUTEX_WAKE for nobody) and without a membarrier.
+                poll = false;
+                if (condition.IsReady(ref poll))
+                {
+                    spin.AfterSleep(Stopwatch.GetTimestamp() - start);
+                    return true;
+                }
             }
         }
         finally

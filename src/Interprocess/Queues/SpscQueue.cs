@@ -100,6 +100,12 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <summary>Consumer side: the counter <see cref="Release"/> will store; -1 when nothing is peeked.</summary>
     private long _pendingConsumer = -1;
 
+    /// <summary>Producer side: how long a wait for room spins before it sleeps.</summary>
+    private SpinBudget _producerSpin;
+
+    /// <summary>Consumer side: how long a wait for a message spins before it sleeps.</summary>
+    private SpinBudget _consumerSpin;
+
     /// <summary>Set by <see cref="Dispose"/>.</summary>
     private bool _disposed;
 
@@ -153,6 +159,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="InvalidOperationException">A reservation is already pending (commit it first).</exception>
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReserve(int length, out Span<byte> buffer)
     {
         ThrowIfDisposed();
@@ -176,6 +183,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was reserved.</exception>
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReserve(int length, out Span<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
@@ -186,10 +194,17 @@ public sealed unsafe partial class SpscQueue : IDisposable
             ThrowPending("TryReserve", "a reservation", "Commit()");
         }
 
+        return TryReserveCore(length, out buffer) || TryReserveWaiting(length, out buffer, deadline, cancellationToken);
+    }
+
+    /// <summary>The slow path of the waiting reserve (kept out of line, so the fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool TryReserveWaiting(int length, out Span<byte> buffer, Deadline deadline, CancellationToken cancellationToken)
+    {
         while (!TryReserveCore(length, out buffer))
         {
             var room = new RoomCondition(this, SpscQueueDescriptor.RecordLength(length));
-            if (!QueueWaiter.Wait(_notFull, ref room, deadline, cancellationToken))
+            if (!QueueWaiter.Wait(_notFull, ref room, ref _producerSpin, deadline, cancellationToken))
             {
                 return false;
             }
@@ -201,7 +216,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <summary>Producer: publishes the message reserved by <see cref="TryReserve(int, out Span{byte})"/>; the consumer can read it from now on.</summary>
     /// <exception cref="InvalidOperationException">Nothing is reserved.</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public void Commit()
     {
         ThrowIfDisposed();
@@ -225,6 +240,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="InvalidOperationException">A reservation is pending.</exception>
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message)
     {
         if (!TryReserve(message.Length, out Span<byte> buffer))
@@ -247,6 +263,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (!TryReserve(message.Length, out Span<byte> buffer, timeout, cancellationToken))
@@ -267,6 +284,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default) =>
         TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
 
@@ -279,6 +297,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="InvalidOperationException">A peeked message has not been released.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(out ReadOnlySpan<byte> message)
     {
         ThrowIfDisposed();
@@ -300,6 +319,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(out ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
@@ -309,10 +329,17 @@ public sealed unsafe partial class SpscQueue : IDisposable
             ThrowPending("TryPeek", "a peeked message", "Release()");
         }
 
+        return TryPeekCore(out message) || TryPeekWaiting(out message, deadline, cancellationToken);
+    }
+
+    /// <summary>The slow path of the waiting peek (kept out of line, so the fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool TryPeekWaiting(out ReadOnlySpan<byte> message, Deadline deadline, CancellationToken cancellationToken)
+    {
         while (!TryPeekCore(out message))
         {
             var data = new DataCondition(this);
-            if (!QueueWaiter.Wait(_notEmpty, ref data, deadline, cancellationToken))
+            if (!QueueWaiter.Wait(_notEmpty, ref data, ref _consumerSpin, deadline, cancellationToken))
             {
                 return false;
             }
@@ -324,7 +351,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <summary>Consumer: removes the message handed out by <see cref="TryPeek(out ReadOnlySpan{byte})"/>; its span must not be used after this.</summary>
     /// <exception cref="InvalidOperationException">No message is peeked.</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public void Release()
     {
         ThrowIfDisposed();
@@ -349,6 +376,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="InvalidOperationException">A peeked message has not been released.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length)
     {
         if (!TryPeek(out ReadOnlySpan<byte> message))
@@ -373,6 +401,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was received.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (!TryPeek(out ReadOnlySpan<byte> message, timeout, cancellationToken))
@@ -394,6 +423,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was received.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default)
     {
         TryReceive(buffer, out int length, Timeout.InfiniteTimeSpan, cancellationToken);
@@ -510,6 +540,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CopyOut(ReadOnlySpan<byte> message, Span<byte> buffer)
     {
         if (message.Length > buffer.Length)
