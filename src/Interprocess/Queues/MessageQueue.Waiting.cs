@@ -213,7 +213,7 @@ public sealed unsafe partial class MessageQueue
             }
 
             long sleep = remaining < 0 ? slice : Math.Min(remaining, slice);
-            var result = FutexBitsetCalls.Wait(word, expected, sleep, (uint)bit);
+            var result = FutexCalls.Wait(word, expected, sleep, (uint)bit);
             if (result is FutexWaitResult.Woken or FutexWaitResult.ValueChanged
                 || Volatile.Read(ref *word) != expected
                 || Volatile.Read(ref *CountWord) != count)
@@ -251,7 +251,7 @@ public sealed unsafe partial class MessageQueue
     }
 
     /// <summary>Step (5), after the unlock: wakes every sleeper of class <paramref name="bit"/>.</summary>
-    private void Wake(int bit) => FutexBitsetCalls.Wake(EventWord, int.MaxValue, (uint)bit);
+    private void Wake(int bit) => FutexCalls.Wake(EventWord, int.MaxValue, (uint)bit);
 
     /// <summary>After a repair (lock held): every sleeper of ours re-checks, whichever class.</summary>
     private void WakeAllWaiters()
@@ -263,13 +263,13 @@ public sealed unsafe partial class MessageQueue
             old = seen;
         }
 
-        FutexBitsetCalls.Wake(word, int.MaxValue, Futex.FUTEX_BITSET_MATCH_ANY);
+        FutexCalls.Wake(word, int.MaxValue, Futex.FUTEX_BITSET_MATCH_ANY);
     }
 
     /// <summary>A token was cancelled (any thread, no lock): moves the sequence and wakes every sleeper so that the cancelled one notices.</summary>
     private void WakeForCancellation()
     {
         Interlocked.Add(ref *EventWord, SequenceStep);
-        FutexBitsetCalls.Wake(EventWord, int.MaxValue, Futex.FUTEX_BITSET_MATCH_ANY);
+        FutexCalls.Wake(EventWord, int.MaxValue, Futex.FUTEX_BITSET_MATCH_ANY);
     }
 }
