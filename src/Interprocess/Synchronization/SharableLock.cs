@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-
 namespace Interprocess.Synchronization;
 
 /// <summary>
@@ -38,23 +35,15 @@ namespace Interprocess.Synchronization;
 public ref struct SharableLock<TMutex>
     where TMutex : ISharableLockable
 {
-    /// <summary>The mutex, in place; a null reference once released or after a failed conversion.</summary>
-    private ref TMutex _mutex;
-
-    /// <summary>Whether this guard holds the mutex sharable ownership and must unlock it.</summary>
-    private bool _owns;
+    /// <summary>The mutex where it lives, whether this guard owns it, and the bookkeeping around the calls.</summary>
+    private GuardCore<TMutex, SharableMode<TMutex>> _core;
 
     /// <summary>Takes sharable ownership of <paramref name="mutex"/>, waiting as long as it takes.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
     /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held shared but no guard owns it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public SharableLock(ref TMutex mutex)
-    {
-        _mutex = ref mutex;
-        mutex.LockSharable();
-        _owns = true;
-    }
+    public SharableLock(ref TMutex mutex) => _core = GuardCore<TMutex, SharableMode<TMutex>>.Locked(ref mutex);
 
     /// <summary>Takes sharable ownership of <paramref name="mutex"/>, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
@@ -63,12 +52,7 @@ public ref struct SharableLock<TMutex>
     /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held shared but no guard owns it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public SharableLock(ref TMutex mutex, CancellationToken cancellationToken)
-    {
-        _mutex = ref mutex;
-        mutex.LockSharable(cancellationToken);
-        _owns = true;
-    }
+    public SharableLock(ref TMutex mutex, CancellationToken cancellationToken) => _core = GuardCore<TMutex, SharableMode<TMutex>>.Locked(ref mutex, cancellationToken);
 
     /// <summary>Makes a guard that defers locking, tries to lock, or accepts ownership the caller already has.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
@@ -76,17 +60,7 @@ public ref struct SharableLock<TMutex>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="option"/> is not a defined value.</exception>
     /// <exception cref="AbandonedLockException">A try found the previous owner dead; the mutex is held shared but no guard owns it.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public SharableLock(ref TMutex mutex, LockOption option)
-    {
-        _mutex = ref mutex;
-        _owns = option switch
-        {
-            LockOption.DeferLock => false,
-            LockOption.TryToLock => mutex.TryLockSharable(),
-            LockOption.AcceptOwnership => true,
-            _ => throw new ArgumentOutOfRangeException(nameof(option), option, "Not a LockOption."),
-        };
-    }
+    public SharableLock(ref TMutex mutex, LockOption option) => _core = GuardCore<TMutex, SharableMode<TMutex>>.WithOption(ref mutex, option);
 
     /// <summary>Takes sharable ownership of <paramref name="mutex"/>, waiting at most <paramref name="timeout"/>; <see cref="Owns"/> tells whether it did.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
@@ -97,44 +71,22 @@ public ref struct SharableLock<TMutex>
     /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held shared but no guard owns it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public SharableLock(ref TMutex mutex, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        _mutex = ref mutex;
-        _owns = mutex.TryLockSharable(timeout, cancellationToken);
-    }
+    public SharableLock(ref TMutex mutex, TimeSpan timeout, CancellationToken cancellationToken = default) => _core = GuardCore<TMutex, SharableMode<TMutex>>.Timed(ref mutex, timeout, cancellationToken);
 
     /// <summary>A guard made by a conversion: the mutex (possibly a null reference) and whether ownership came with it.</summary>
-    internal SharableLock(ref TMutex mutex, bool owns)
-    {
-        _mutex = ref mutex;
-        _owns = owns;
-    }
+    internal SharableLock(ref TMutex mutex, bool owns) => _core = new GuardCore<TMutex, SharableMode<TMutex>>(ref mutex, owns);
 
     /// <summary>True while this guard holds the mutex sharable ownership (and will unlock it when disposed).</summary>
-    public readonly bool Owns => _owns;
+    public readonly bool Owns => _core.Owns;
 
     /// <summary>True while the guard refers to a mutex: false after <see cref="Release"/> or a failed try-conversion.</summary>
-    public readonly bool HasMutex => !Unsafe.IsNullRef(ref _mutex);
+    public readonly bool HasMutex => _core.HasMutex;
 
     /// <summary>Takes sharable ownership, waiting as long as it takes.</summary>
     /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
-    public void Lock()
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            mutex.LockSharable();
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        _owns = true;
-    }
+    public void Lock() => _core.Lock();
 
     /// <summary>Takes sharable ownership, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -142,41 +94,13 @@ public ref struct SharableLock<TMutex>
     /// <exception cref="OperationCanceledException">The wait was canceled; the guard does not own the mutex.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
-    public void Lock(CancellationToken cancellationToken)
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            mutex.LockSharable(cancellationToken);
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        _owns = true;
-    }
+    public void Lock(CancellationToken cancellationToken) => _core.Lock(cancellationToken);
 
     /// <summary>Takes sharable ownership if possible without waiting.</summary>
     /// <returns>True if the guard now owns the mutex.</returns>
     /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
-    public bool TryLock()
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            _owns = mutex.TryLockSharable();
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        return _owns;
-    }
+    public bool TryLock() => _core.TryLock();
 
     /// <summary>Takes sharable ownership, waiting at most <paramref name="timeout"/> (monotonic clock).</summary>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -187,84 +111,26 @@ public ref struct SharableLock<TMutex>
     /// <exception cref="OperationCanceledException">The wait was canceled; the guard does not own the mutex.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
-    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            _owns = mutex.TryLockSharable(timeout, cancellationToken);
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        return _owns;
-    }
+    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default) => _core.TryLock(timeout, cancellationToken);
 
     /// <summary>Unlocks the mutex; the guard stays associated with it and can lock it again.</summary>
     /// <exception cref="SynchronizationLockException">The guard does not own the mutex.</exception>
-    public void Unlock()
-    {
-        if (!_owns)
-        {
-            ThrowNotOwned();
-        }
-
-        _owns = false;
-        _mutex.UnlockSharable();
-    }
+    public void Unlock() => _core.Unlock();
 
     /// <summary>
     /// Gives up the guard's ownership without unlocking (Boost's <c>release</c>): the guard forgets the mutex, and
     /// the caller becomes responsible for unlocking it if it was owned (<see cref="Owns"/> before the call).
     /// </summary>
     /// <returns>The mutex (a null reference if the guard had none).</returns>
-    public ref TMutex Release()
-    {
-        ref TMutex mutex = ref _mutex;
-        _mutex = ref Unsafe.NullRef<TMutex>();
-        _owns = false;
-        return ref mutex;
-    }
+    public ref TMutex Release() => ref _core.Release();
 
     /// <summary>Unlocks the mutex if the guard owns it.</summary>
     /// <exception cref="SynchronizationLockException">The mutex was not held by the calling thread after all (for example, unlocked behind the guard's back).</exception>
-    public void Dispose()
-    {
-        if (_owns)
-        {
-            _owns = false;
-            _mutex.UnlockSharable();
-        }
-    }
+    public void Dispose() => _core.Dispose();
 
     /// <summary>For a conversion: the mutex, left attached.</summary>
-    internal readonly ref TMutex PeekMutex() => ref _mutex;
+    internal readonly ref TMutex PeekMutex() => ref _core.PeekMutex();
 
     /// <summary>For a conversion: detaches the mutex from this guard and says whether the guard owned it.</summary>
-    internal ref TMutex Detach(out bool owned)
-    {
-        owned = _owns;
-        return ref Release();
-    }
-
-    private ref TMutex Lockable()
-    {
-        if (Unsafe.IsNullRef(ref _mutex))
-        {
-            throw new SynchronizationLockException("The guard has no mutex (it was released or moved by a conversion).");
-        }
-
-        if (_owns)
-        {
-            throw new SynchronizationLockException("The guard already owns the mutex.");
-        }
-
-        return ref _mutex;
-    }
-
-    [DoesNotReturn]
-    private static void ThrowNotOwned() => throw new SynchronizationLockException("The guard does not own the mutex.");
+    internal ref TMutex Detach(out bool owned) => ref _core.Detach(out owned);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Interprocess.Synchronization;
@@ -38,23 +37,15 @@ namespace Interprocess.Synchronization;
 public ref struct UpgradableLock<TMutex>
     where TMutex : IUpgradableLockable
 {
-    /// <summary>The mutex, in place; a null reference once released or after a failed conversion.</summary>
-    private ref TMutex _mutex;
-
-    /// <summary>Whether this guard holds the mutex upgradable ownership and must unlock it.</summary>
-    private bool _owns;
+    /// <summary>The mutex where it lives, whether this guard owns it, and the bookkeeping around the calls.</summary>
+    private GuardCore<TMutex, UpgradableMode<TMutex>> _core;
 
     /// <summary>Takes upgradable ownership of <paramref name="mutex"/>, waiting as long as it takes.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
     /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held upgradable but no guard owns it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public UpgradableLock(ref TMutex mutex)
-    {
-        _mutex = ref mutex;
-        mutex.LockUpgradable();
-        _owns = true;
-    }
+    public UpgradableLock(ref TMutex mutex) => _core = GuardCore<TMutex, UpgradableMode<TMutex>>.Locked(ref mutex);
 
     /// <summary>Takes upgradable ownership of <paramref name="mutex"/>, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
@@ -63,12 +54,7 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held upgradable but no guard owns it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public UpgradableLock(ref TMutex mutex, CancellationToken cancellationToken)
-    {
-        _mutex = ref mutex;
-        mutex.LockUpgradable(cancellationToken);
-        _owns = true;
-    }
+    public UpgradableLock(ref TMutex mutex, CancellationToken cancellationToken) => _core = GuardCore<TMutex, UpgradableMode<TMutex>>.Locked(ref mutex, cancellationToken);
 
     /// <summary>Makes a guard that defers locking, tries to lock, or accepts ownership the caller already has.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
@@ -76,17 +62,7 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="option"/> is not a defined value.</exception>
     /// <exception cref="AbandonedLockException">A try found the previous owner dead; the mutex is held upgradable but no guard owns it.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public UpgradableLock(ref TMutex mutex, LockOption option)
-    {
-        _mutex = ref mutex;
-        _owns = option switch
-        {
-            LockOption.DeferLock => false,
-            LockOption.TryToLock => mutex.TryLockUpgradable(),
-            LockOption.AcceptOwnership => true,
-            _ => throw new ArgumentOutOfRangeException(nameof(option), option, "Not a LockOption."),
-        };
-    }
+    public UpgradableLock(ref TMutex mutex, LockOption option) => _core = GuardCore<TMutex, UpgradableMode<TMutex>>.WithOption(ref mutex, option);
 
     /// <summary>Takes upgradable ownership of <paramref name="mutex"/>, waiting at most <paramref name="timeout"/>; <see cref="Owns"/> tells whether it did.</summary>
     /// <param name="mutex">The mutex, by reference to where it lives.</param>
@@ -97,44 +73,22 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="AbandonedLockException">The previous owner died; the mutex is held upgradable but no guard owns it.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public UpgradableLock(ref TMutex mutex, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        _mutex = ref mutex;
-        _owns = mutex.TryLockUpgradable(timeout, cancellationToken);
-    }
+    public UpgradableLock(ref TMutex mutex, TimeSpan timeout, CancellationToken cancellationToken = default) => _core = GuardCore<TMutex, UpgradableMode<TMutex>>.Timed(ref mutex, timeout, cancellationToken);
 
     /// <summary>A guard made by a conversion: the mutex (possibly a null reference) and whether ownership came with it.</summary>
-    internal UpgradableLock(ref TMutex mutex, bool owns)
-    {
-        _mutex = ref mutex;
-        _owns = owns;
-    }
+    internal UpgradableLock(ref TMutex mutex, bool owns) => _core = new GuardCore<TMutex, UpgradableMode<TMutex>>(ref mutex, owns);
 
     /// <summary>True while this guard holds the mutex upgradable ownership (and will unlock it when disposed).</summary>
-    public readonly bool Owns => _owns;
+    public readonly bool Owns => _core.Owns;
 
     /// <summary>True while the guard refers to a mutex: false after <see cref="Release"/> or a failed try-conversion.</summary>
-    public readonly bool HasMutex => !Unsafe.IsNullRef(ref _mutex);
+    public readonly bool HasMutex => _core.HasMutex;
 
     /// <summary>Takes upgradable ownership, waiting as long as it takes.</summary>
     /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
-    public void Lock()
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            mutex.LockUpgradable();
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        _owns = true;
-    }
+    public void Lock() => _core.Lock();
 
     /// <summary>Takes upgradable ownership, waiting until possible or <paramref name="cancellationToken"/> is canceled.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -142,41 +96,13 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="OperationCanceledException">The wait was canceled; the guard does not own the mutex.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
-    public void Lock(CancellationToken cancellationToken)
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            mutex.LockUpgradable(cancellationToken);
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        _owns = true;
-    }
+    public void Lock(CancellationToken cancellationToken) => _core.Lock(cancellationToken);
 
     /// <summary>Takes upgradable ownership if possible without waiting.</summary>
     /// <returns>True if the guard now owns the mutex.</returns>
     /// <exception cref="SynchronizationLockException">The guard has no mutex, or already owns it.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
-    public bool TryLock()
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            _owns = mutex.TryLockUpgradable();
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        return _owns;
-    }
+    public bool TryLock() => _core.TryLock();
 
     /// <summary>Takes upgradable ownership, waiting at most <paramref name="timeout"/> (monotonic clock).</summary>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -187,65 +113,25 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="OperationCanceledException">The wait was canceled; the guard does not own the mutex.</exception>
     /// <exception cref="AbandonedLockException">The previous owner died; the guard now owns the mutex.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex in a conflicting mode.</exception>
-    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        ref TMutex mutex = ref Lockable();
-        try
-        {
-            _owns = mutex.TryLockUpgradable(timeout, cancellationToken);
-        }
-        catch (AbandonedLockException)
-        {
-            _owns = true;
-            throw;
-        }
-
-        return _owns;
-    }
+    public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default) => _core.TryLock(timeout, cancellationToken);
 
     /// <summary>Unlocks the mutex; the guard stays associated with it and can lock it again.</summary>
     /// <exception cref="SynchronizationLockException">The guard does not own the mutex.</exception>
-    public void Unlock()
-    {
-        if (!_owns)
-        {
-            ThrowNotOwned();
-        }
-
-        _owns = false;
-        _mutex.UnlockUpgradable();
-    }
+    public void Unlock() => _core.Unlock();
 
     /// <summary>
     /// Gives up the guard's ownership without unlocking (Boost's <c>release</c>): the guard forgets the mutex, and
     /// the caller becomes responsible for unlocking it if it was owned (<see cref="Owns"/> before the call).
     /// </summary>
     /// <returns>The mutex (a null reference if the guard had none).</returns>
-    public ref TMutex Release()
-    {
-        ref TMutex mutex = ref _mutex;
-        _mutex = ref Unsafe.NullRef<TMutex>();
-        _owns = false;
-        return ref mutex;
-    }
+    public ref TMutex Release() => ref _core.Release();
 
     /// <summary>Unlocks the mutex if the guard owns it.</summary>
     /// <exception cref="SynchronizationLockException">The mutex was not held by the calling thread after all (for example, unlocked behind the guard's back).</exception>
-    public void Dispose()
-    {
-        if (_owns)
-        {
-            _owns = false;
-            _mutex.UnlockUpgradable();
-        }
-    }
+    public void Dispose() => _core.Dispose();
 
     /// <summary>For a conversion: detaches the mutex from this guard and says whether the guard owned it.</summary>
-    internal ref TMutex Detach(out bool owned)
-    {
-        owned = _owns;
-        return ref Release();
-    }
+    internal ref TMutex Detach(out bool owned) => ref _core.Detach(out owned);
 
     /// <summary>
     /// Upgrade (Boost's <c>scoped_lock(upgradable_lock&amp;&amp;)</c>): turns this upgradable ownership into
@@ -276,7 +162,7 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="AbandonedLockException">A dead reader was recovered; the mutex is held exclusively but no guard owns it.</exception>
     public ScopedLock<TMutex> TryUpgrade()
     {
-        if (_owns && !TryUpgradeMutex(TimeSpan.Zero, default))
+        if (_core.Owns && !TryUpgradeMutex(TimeSpan.Zero, default))
         {
             return new ScopedLock<TMutex>(ref Unsafe.NullRef<TMutex>(), false);
         }
@@ -298,7 +184,7 @@ public ref struct UpgradableLock<TMutex>
     /// <exception cref="AbandonedLockException">A dead reader was recovered; the mutex is held exclusively but no guard owns it.</exception>
     public ScopedLock<TMutex> TryUpgrade(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (_owns && !TryUpgradeMutex(timeout, cancellationToken))
+        if (_core.Owns && !TryUpgradeMutex(timeout, cancellationToken))
         {
             return new ScopedLock<TMutex>(ref Unsafe.NullRef<TMutex>(), false);
         }
@@ -331,7 +217,8 @@ public ref struct UpgradableLock<TMutex>
     {
         try
         {
-            return timeout == TimeSpan.Zero ? _mutex.TryUnlockUpgradableAndLock() : _mutex.TryUnlockUpgradableAndLock(timeout, cancellationToken);
+            ref TMutex mutex = ref _core.PeekMutex();
+            return timeout == TimeSpan.Zero ? mutex.TryUnlockUpgradableAndLock() : mutex.TryUnlockUpgradableAndLock(timeout, cancellationToken);
         }
         catch (AbandonedLockException)
         {
@@ -339,22 +226,4 @@ public ref struct UpgradableLock<TMutex>
             throw;
         }
     }
-
-    private ref TMutex Lockable()
-    {
-        if (Unsafe.IsNullRef(ref _mutex))
-        {
-            throw new SynchronizationLockException("The guard has no mutex (it was released or moved by a conversion).");
-        }
-
-        if (_owns)
-        {
-            throw new SynchronizationLockException("The guard already owns the mutex.");
-        }
-
-        return ref _mutex;
-    }
-
-    [DoesNotReturn]
-    private static void ThrowNotOwned() => throw new SynchronizationLockException("The guard does not own the mutex.");
 }
