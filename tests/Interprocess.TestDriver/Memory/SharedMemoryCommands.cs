@@ -33,6 +33,23 @@ internal static class SharedMemoryCommands
     }
 
     /// <summary>
+    /// shm-create-write-hold NAME SIZE OFFSET TEXT: creates the object, writes TEXT as UTF-8 at OFFSET, prints
+    /// WRITTEN and then waits for a line on stdin (the test kills it there) without disposing anything.
+    /// </summary>
+    [DriverCommand("shm-create-write-hold")]
+    public static int CreateWriteHold(string[] args)
+    {
+        var shm = SharedMemoryObject.CreateNew(args[0], long.Parse(args[1], CultureInfo.InvariantCulture));
+        var region = new MappedRegion(shm);
+        byte[] text = Encoding.UTF8.GetBytes(args[3]);
+        text.CopyTo(region.GetSpan(long.Parse(args[2], CultureInfo.InvariantCulture), text.Length));
+        Console.WriteLine("WRITTEN");
+        Console.ReadLine();
+        GC.KeepAlive(region);
+        return 0;
+    }
+
+    /// <summary>
     /// shm-race NAME SIZE: open-or-create; the creator fills the object with the byte 0x5A and then sets the
     /// last byte to 1 ("ready"); everyone waits for "ready" and checks the contents. Prints CREATED or OPENED
     /// and then the checksum.

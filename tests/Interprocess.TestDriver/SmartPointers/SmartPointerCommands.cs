@@ -48,6 +48,32 @@ internal static class SmartPointerCommands
         return 0;
     }
 
+    /// <summary>sp-hold SEG NAME: takes a new owner of NAME's value, stored nowhere, prints USE n, then waits on stdin (the test kills it there).</summary>
+    [DriverCommand("sp-hold")]
+    public static int Hold(string[] args)
+    {
+        using var seg = ManagedSharedMemory.OpenExisting(args[0]);
+        var owner = seg.Manager.Find<SharedPtr<long>>(args[1]).Value.Clone();
+        Console.WriteLine("USE " + owner.UseCount.ToString(CultureInfo.InvariantCulture));
+        Console.ReadLine();
+        owner.Dispose();
+        return 0;
+    }
+
+    /// <summary>sp-churn-forever SEG NAME: prints STARTED, then takes a new owner of NAME's value and releases it, until killed.</summary>
+    [DriverCommand("sp-churn-forever")]
+    public static int ChurnForever(string[] args)
+    {
+        using var seg = ManagedSharedMemory.OpenExisting(args[0]);
+        var shared = seg.Manager.Find<SharedPtr<long>>(args[1]).Value;
+        Console.WriteLine("STARTED");
+        while (true)
+        {
+            var mine = shared.Clone();
+            mine.Dispose();
+        }
+    }
+
     /// <summary>sp-readonly SEG NAME: opens read-only, prints VALUE v, then REFUSED if taking an owner is refused.</summary>
     [DriverCommand("sp-readonly")]
     public static int ReadOnly(string[] args)

@@ -200,6 +200,29 @@ public sealed class SharedMemoryObjectTests : IDisposable
     }
 
     [Fact]
+    public void ACreatorKilledAfterWriting_LeavesTheObjectAndWhatItWrote_UntilRemove()
+    {
+        string name = NewName();
+        using (var child = Driver.Start("shm-create-write-hold", name, "8192", "4100", "written before the kill"))
+        {
+            child.Expect("WRITTEN");
+            child.Kill();
+        }
+
+        // No process has the object open or mapped any more: it persists, with its contents, until Remove.
+        Assert.True(SharedMemoryObject.Exists(name));
+        using (var shm = SharedMemoryObject.OpenExisting(name, AccessMode.ReadOnly))
+        using (var region = new MappedRegion(shm, AccessMode.ReadOnly))
+        {
+            Assert.Equal(8192, shm.Size);
+            Assert.Equal("written before the kill", Encoding.UTF8.GetString(region.GetReadOnlySpan(4100, 23)));
+        }
+
+        Assert.True(SharedMemoryObject.Remove(name));
+        Assert.False(SharedMemoryObject.Exists(name));
+    }
+
+    [Fact]
     public void ManyProcessesRacingOnOpenOrCreate_YieldExactlyOneCreator_AndAllSeeTheSameContents()
     {
         string name = NewName();

@@ -254,6 +254,54 @@ public sealed class SmartPointerTests : IDisposable
     }
 
     [Fact]
+    public void OwnersKilledInOtherProcesses_LeaveTheirReferenceCounted_NeverATornCount_AndASurvivorReleasesForThem()
+    {
+        var p = SharedPtr<long>.Create(M, 5);
+        M.Construct("sp", p);
+
+        // Killed holding an owner it never released: the reference stays counted and the value stays alive.
+        using (var holder = Driver.Start("sp-hold", _name, "sp"))
+        {
+            Assert.Equal("USE 2", holder.ReadLine());
+            holder.Kill();
+        }
+
+        Assert.Equal(2, p.UseCount);
+        Assert.Equal(5, p.Value);
+        var orphan = p; // an alias: releasing it gives up the dead process's reference
+        orphan.Dispose();
+        Assert.Equal(1, p.UseCount);
+
+        // Killed at random moments while taking and releasing owners: the count is one atomic word, so what is
+        // left is the count before the kill plus at most the one owner the process held when it died.
+        var rng = new Random(7);
+        for (int kill = 0; kill < 8; kill++)
+        {
+            using (var churn = Driver.Start("sp-churn-forever", _name, "sp"))
+            {
+                churn.Expect("STARTED");
+                Thread.Sleep(rng.Next(1, 40));
+                churn.Kill();
+            }
+
+            int use = p.UseCount;
+            Assert.InRange(use, 1, 2);
+            if (use == 2)
+            {
+                var leftover = p;
+                leftover.Dispose();
+            }
+
+            Assert.Equal(1, p.UseCount);
+        }
+
+        Assert.Equal(5, p.Value);
+        M.Destroy<SharedPtr<long>>("sp");
+        p.Dispose();
+        Assert.True(M.AllMemoryDeallocated(), "the last owner freed the block");
+    }
+
+    [Fact]
     public void APointerWhoseSegmentIsNotOpen_SaysSo()
     {
         var p = SharedPtr<long>.Create(M, 1);
