@@ -36,6 +36,7 @@ Example[] examples =
     ManagedMappedFileExample.Info,
     BufferStreamExample.Info,
     AllocationCommandExample.Info,
+    AllocatorsExample.Info,
 ];
 
 if (args is [] or ["list"])

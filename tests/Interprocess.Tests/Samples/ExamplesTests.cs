@@ -37,6 +37,7 @@ public sealed class ExamplesTests
         { "managed-mapped-file", "OK: the managed mapped file kept what both processes wrote" },
         { "bufferstream", "OK: the stream wrote and read in place and refused to overflow" },
         { "allocation-command", "OK: the buffer was allocated, expanded forward and backward, and shrunk in place" },
+        { "allocators", "OK: 7 allocator kinds served lists in two processes and gave everything back" },
     };
 
     [Theory]
