@@ -37,6 +37,7 @@ Example[] examples =
     BufferStreamExample.Info,
     AllocationCommandExample.Info,
     AllocatorsExample.Info,
+    VectorExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -38,6 +38,7 @@ public sealed class ExamplesTests
         { "bufferstream", "OK: the stream wrote and read in place and refused to overflow" },
         { "allocation-command", "OK: the buffer was allocated, expanded forward and backward, and shrunk in place" },
         { "allocators", "OK: 7 allocator kinds served lists in two processes and gave everything back" },
+        { "vector", "OK: the child sorted and destroyed the vector the parent filled" },
     };
 
     [Theory]
