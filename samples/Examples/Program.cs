@@ -38,6 +38,7 @@ Example[] examples =
     AllocationCommandExample.Info,
     AllocatorsExample.Info,
     VectorExample.Info,
+    ContainersOfContainersExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -39,6 +39,7 @@ public sealed class ExamplesTests
         { "allocation-command", "OK: the buffer was allocated, expanded forward and backward, and shrunk in place" },
         { "allocators", "OK: 7 allocator kinds served lists in two processes and gave everything back" },
         { "vector", "OK: the child sorted and destroyed the vector the parent filled" },
+        { "containers-of-containers", "OK: nested containers were shared by two processes and freed with their outer containers" },
     };
 
     [Theory]
