@@ -39,6 +39,7 @@ Example[] examples =
     AllocatorsExample.Info,
     VectorExample.Info,
     ContainersOfContainersExample.Info,
+    MoveContainersExample.Info,
 ];
 
 if (args is [] or ["list"])

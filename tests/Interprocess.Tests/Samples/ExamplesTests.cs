@@ -40,6 +40,7 @@ public sealed class ExamplesTests
         { "allocators", "OK: 7 allocator kinds served lists in two processes and gave everything back" },
         { "vector", "OK: the child sorted and destroyed the vector the parent filled" },
         { "containers-of-containers", "OK: nested containers were shared by two processes and freed with their outer containers" },
+        { "move-containers", "OK: 50 strings moved into a vector with no copy and freed with it" },
     };
 
     [Theory]
