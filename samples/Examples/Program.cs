@@ -40,6 +40,7 @@ Example[] examples =
     VectorExample.Info,
     ContainersOfContainersExample.Info,
     MoveContainersExample.Info,
+    ComplexMapExample.Info,
 ];
 
 if (args is [] or ["list"])

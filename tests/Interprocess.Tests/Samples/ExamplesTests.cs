@@ -41,6 +41,7 @@ public sealed class ExamplesTests
         { "vector", "OK: the child sorted and destroyed the vector the parent filled" },
         { "containers-of-containers", "OK: nested containers were shared by two processes and freed with their outer containers" },
         { "move-containers", "OK: 50 strings moved into a vector with no copy and freed with it" },
+        { "complex-map", "OK: a map of strings to nested data was read and changed by a child and freed whole" },
     };
 
     [Theory]
