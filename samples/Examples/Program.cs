@@ -41,6 +41,7 @@ Example[] examples =
     ContainersOfContainersExample.Info,
     MoveContainersExample.Info,
     ComplexMapExample.Info,
+    MapExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -42,6 +42,7 @@ public sealed class ExamplesTests
         { "containers-of-containers", "OK: nested containers were shared by two processes and freed with their outer containers" },
         { "move-containers", "OK: 50 strings moved into a vector with no copy and freed with it" },
         { "complex-map", "OK: a map of strings to nested data was read and changed by a child and freed whole" },
+        { "map", "OK: the map was filled, read under a sharable lock and changed by other processes" },
     };
 
     [Theory]
