@@ -42,6 +42,7 @@ Example[] examples =
     MoveContainersExample.Info,
     ComplexMapExample.Info,
     MapExample.Info,
+    UnorderedMapExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -43,6 +43,7 @@ public sealed class ExamplesTests
         { "move-containers", "OK: 50 strings moved into a vector with no copy and freed with it" },
         { "complex-map", "OK: a map of strings to nested data was read and changed by a child and freed whole" },
         { "map", "OK: the map was filled, read under a sharable lock and changed by other processes" },
+        { "unordered-map", "OK: the hash map was filled by one process and updated by another" },
     };
 
     [Theory]
