@@ -43,6 +43,7 @@ Example[] examples =
     ComplexMapExample.Info,
     MapExample.Info,
     UnorderedMapExample.Info,
+    SharedPtrExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -44,6 +44,7 @@ public sealed class ExamplesTests
         { "complex-map", "OK: a map of strings to nested data was read and changed by a child and freed whole" },
         { "map", "OK: the map was filled, read under a sharable lock and changed by other processes" },
         { "unordered-map", "OK: the hash map was filled by one process and updated by another" },
+        { "shared-ptr", "OK: the shared value lived while an owner did, in either process, and was freed by the last" },
     };
 
     [Theory]
