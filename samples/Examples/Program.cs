@@ -44,6 +44,7 @@ Example[] examples =
     MapExample.Info,
     UnorderedMapExample.Info,
     SharedPtrExample.Info,
+    SharedPtrExplicitExample.Info,
 ];
 
 if (args is [] or ["list"])

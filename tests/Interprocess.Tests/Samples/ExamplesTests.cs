@@ -45,6 +45,7 @@ public sealed class ExamplesTests
         { "map", "OK: the map was filled, read under a sharable lock and changed by other processes" },
         { "unordered-map", "OK: the hash map was filled by one process and updated by another" },
         { "shared-ptr", "OK: the shared value lived while an owner did, in either process, and was freed by the last" },
+        { "shared-ptr-explicit", "OK: the last owner destroyed the shared vector and gave its memory back" },
     };
 
     [Theory]
