@@ -45,6 +45,7 @@ Example[] examples =
     UnorderedMapExample.Info,
     SharedPtrExample.Info,
     SharedPtrExplicitExample.Info,
+    UniquePtrExample.Info,
 ];
 
 if (args is [] or ["list"])

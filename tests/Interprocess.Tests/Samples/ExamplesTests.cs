@@ -46,6 +46,7 @@ public sealed class ExamplesTests
         { "unordered-map", "OK: the hash map was filled by one process and updated by another" },
         { "shared-ptr", "OK: the shared value lived while an owner did, in either process, and was freed by the last" },
         { "shared-ptr-explicit", "OK: the last owner destroyed the shared vector and gave its memory back" },
+        { "unique-ptr", "OK: 100 unique owners moved from a vector to a list and destroyed by another process" },
     };
 
     [Theory]
