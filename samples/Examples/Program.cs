@@ -46,6 +46,7 @@ Example[] examples =
     SharedPtrExample.Info,
     SharedPtrExplicitExample.Info,
     UniquePtrExample.Info,
+    ScopedPtrExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -47,6 +47,7 @@ public sealed class ExamplesTests
         { "shared-ptr", "OK: the shared value lived while an owner did, in either process, and was freed by the last" },
         { "shared-ptr-explicit", "OK: the last owner destroyed the shared vector and gave its memory back" },
         { "unique-ptr", "OK: 100 unique owners moved from a vector to a list and destroyed by another process" },
+        { "scoped-ptr", "OK: the scoped pointer kept the object that was released and freed the one that was not" },
     };
 
     [Theory]
