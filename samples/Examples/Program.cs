@@ -47,6 +47,7 @@ Example[] examples =
     SharedPtrExplicitExample.Info,
     UniquePtrExample.Info,
     ScopedPtrExample.Info,
+    IntrusivePtrExample.Info,
 ];
 
 if (args is [] or ["list"])
