@@ -48,6 +48,7 @@ Example[] examples =
     UniquePtrExample.Info,
     ScopedPtrExample.Info,
     IntrusivePtrExample.Info,
+    FileLockExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -49,6 +49,7 @@ public sealed class ExamplesTests
         { "unique-ptr", "OK: 100 unique owners moved from a vector to a list and destroyed by another process" },
         { "scoped-ptr", "OK: the scoped pointer kept the object that was released and freed the one that was not" },
         { "intrusive-ptr", "OK: the object counted its own references across two processes and was freed by the last" },
+        { "file-lock", "OK: the file lock kept the two processes' writes in turn" },
     };
 
     [Theory]
