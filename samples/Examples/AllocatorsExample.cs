@@ -93,11 +93,10 @@ internal static class AllocatorsExample
             ok &= pools.Count == 2 && nodePool.Users == 3 && adaptivePool.Users == 2
                 && nodePool.NodesInUse >= (4 * PerProcess) + 1 && adaptivePool.NodesInUse >= 4 * PerProcess;
 
-            // Destroy each list (its nodes go back to its pool), then the name that held its handle.
+            // Destroy each list by name: its nodes go back to its pool.
             foreach (string listName in s_kinds.Select(ListName).Append("second node-pool list"))
             {
-                SharedList<long>.Find(manager, listName).Destroy();
-                manager.Destroy<SharedList<long>>(listName);
+                SharedList<long>.Destroy(manager, listName);
             }
 
             manager.Destroy<InterprocessMutex>("lock");

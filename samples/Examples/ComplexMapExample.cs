@@ -106,8 +106,7 @@ internal static class ComplexMapExample
             }
 
             // Destroying the map destroys each key and calls ComplexData.Destroy on each value.
-            mymap.Destroy();
-            manager.Destroy<SharedMap<SharedString, ComplexData>>("MyMap");
+            SharedMap<SharedString, ComplexData>.Destroy(manager, "MyMap");
             manager.Destroy<InterprocessSharableMutex>("MyMap lock");
             Console.WriteLine($"map destroyed; all memory free: {manager.AllMemoryDeallocated()}");
             if (!ok || !manager.AllMemoryDeallocated())

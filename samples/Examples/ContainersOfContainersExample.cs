@@ -108,8 +108,7 @@ internal static class ContainersOfContainersExample
 
             // Destroying the outer containers frees every string and inner vector they hold.
             SharedVector<SharedString>.Destroy(manager, "myshmvector");
-            map.Destroy();
-            manager.Destroy<SharedMap<SharedString, SharedVector<int>>>("mymap");
+            SharedMap<SharedString, SharedVector<int>>.Destroy(manager, "mymap");
             manager.Destroy<InterprocessMutex>("lock");
             bool allFree = manager.AllMemoryDeallocated();
             Console.WriteLine($"after destroying the outer containers, all memory free: {allFree}");

@@ -31,8 +31,7 @@ internal static class HeapMemoryExample
             return 1;
         }
 
-        list.Destroy();
-        heap.Manager.Destroy<SharedList<int>>("MyList");
+        SharedList<int>.Destroy(heap.Manager, "MyList");
         if (!heap.Manager.AllMemoryDeallocated())
         {
             return 1;

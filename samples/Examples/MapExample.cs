@@ -72,8 +72,7 @@ internal static class MapExample
                 Console.WriteLine($"parent: {mymap.Count} pairs; [4] = {mymap[4]}, [5] = {mymap[5]}; same as a Dictionary given the same changes: {ok}");
             }
 
-            mymap.Destroy();
-            manager.Destroy<SharedMap<int, float>>("MyMap");
+            SharedMap<int, float>.Destroy(manager, "MyMap");
             manager.Destroy<InterprocessSharableMutex>("MyMap lock");
             if (!ok || !manager.AllMemoryDeallocated())
             {

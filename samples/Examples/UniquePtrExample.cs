@@ -29,8 +29,7 @@ internal static class UniquePtrExample
             bool inOrder = numbers.SequenceEqual(Enumerable.Range(0, 100)) && vector.Count == 0;
             Console.WriteLine($"  child: the list owns {numbers.Length} values, 0..99 in order: {inOrder}; the vector holds {vector.Count}");
 
-            list.Destroy();                                      // destroys each UniquePtr, so each value
-            manager.Destroy<SharedList<UniquePtr<MyType>>>("unique list");
+            SharedList<UniquePtr<MyType>>.Destroy(manager, "unique list");   // destroys each UniquePtr, so each value
             SharedVector<UniquePtr<MyType>>.Destroy(manager, "unique vector");
             Console.WriteLine("  child: destroyed the list and the vector");
             return inOrder ? 0 : 1;

@@ -70,8 +70,7 @@ internal static class UnorderedMapExample
                 Console.WriteLine($"parent: [7] = {map[7]}; every value is key + 0.5: {ok}");
             }
 
-            map.Destroy();
-            manager.Destroy<SharedHashMap<int, float>>("MyHashMap");
+            SharedHashMap<int, float>.Destroy(manager, "MyHashMap");
             manager.Destroy<InterprocessMutex>("MyHashMap lock");
             if (!ok || !manager.AllMemoryDeallocated())
             {
