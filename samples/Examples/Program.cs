@@ -35,6 +35,20 @@ Example[] examples =
     ExternalBufferExample.Info,
     ManagedMappedFileExample.Info,
     BufferStreamExample.Info,
+    AllocationCommandExample.Info,
+    AllocatorsExample.Info,
+    VectorExample.Info,
+    ContainersOfContainersExample.Info,
+    MoveContainersExample.Info,
+    ComplexMapExample.Info,
+    MapExample.Info,
+    UnorderedMapExample.Info,
+    SharedPtrExample.Info,
+    SharedPtrExplicitExample.Info,
+    UniquePtrExample.Info,
+    ScopedPtrExample.Info,
+    IntrusivePtrExample.Info,
+    FileLockExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -65,4 +65,40 @@ internal static class NamedContainers
         ArgumentNullException.ThrowIfNull(manager);
         return manager.Find<THandle>(name).Value;
     }
+
+    /// <summary>
+    /// Destroys the container stored under <paramref name="name"/> (everything it owns) and removes the name, as one
+    /// step under the segment's lock. A default handle stored under the name is just removed.
+    /// </summary>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the container was destroyed through another handle); the name is kept.</exception>
+    internal static bool Destroy<THandle>(SegmentManager manager, string name)
+        where THandle : unmanaged, ISegmentOwned
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(name);
+        bool found = false;
+        manager.AtomicFunc(() =>
+        {
+            if (!manager.TryFind<THandle>(name, out var stored))
+            {
+                return;
+            }
+
+            // The container first: if it cannot be destroyed, the name stays so it can still be found.
+            THandle handle = stored.Value;
+            if (!IsDefault(handle))
+            {
+                handle.Destroy();
+            }
+
+            found = manager.Destroy<THandle>(name);
+        });
+        return found;
+    }
+
+    /// <summary>Whether a handle is all zeros (a default handle: no container).</summary>
+    private static unsafe bool IsDefault<THandle>(THandle handle)
+        where THandle : unmanaged => new ReadOnlySpan<byte>(&handle, sizeof(THandle)).IndexOfAnyExcept((byte)0) < 0;
 }

@@ -36,6 +36,20 @@ public sealed class ExamplesTests
         { "external-buffer", "OK: the byte copy of the buffer is a working segment" },
         { "managed-mapped-file", "OK: the managed mapped file kept what both processes wrote" },
         { "bufferstream", "OK: the stream wrote and read in place and refused to overflow" },
+        { "allocation-command", "OK: the buffer was allocated, expanded forward and backward, and shrunk in place" },
+        { "allocators", "OK: 7 allocator kinds served lists in two processes and gave everything back" },
+        { "vector", "OK: the child sorted and destroyed the vector the parent filled" },
+        { "containers-of-containers", "OK: nested containers were shared by two processes and freed with their outer containers" },
+        { "move-containers", "OK: 50 strings moved into a vector with no copy and freed with it" },
+        { "complex-map", "OK: a map of strings to nested data was read and changed by a child and freed whole" },
+        { "map", "OK: the map was filled, read under a sharable lock and changed by other processes" },
+        { "unordered-map", "OK: the hash map was filled by one process and updated by another" },
+        { "shared-ptr", "OK: the shared value lived while an owner did, in either process, and was freed by the last" },
+        { "shared-ptr-explicit", "OK: the last owner destroyed the shared vector and gave its memory back" },
+        { "unique-ptr", "OK: 100 unique owners moved from a vector to a list and destroyed by another process" },
+        { "scoped-ptr", "OK: the scoped pointer kept the object that was released and freed the one that was not" },
+        { "intrusive-ptr", "OK: the object counted its own references across two processes and was freed by the last" },
+        { "file-lock", "OK: the file lock kept the two processes' writes in turn" },
     };
 
     [Theory]

@@ -133,7 +133,7 @@ public unsafe struct SharedHashMap<TKey, TValue> : ISegmentOwned, IEquatable<Sha
         }
     }
 
-    /// <summary>Creates an empty anonymous map; the caller owns it (<see cref="Destroy"/>).</summary>
+    /// <summary>Creates an empty anonymous map; the caller owns it (<see cref="Destroy()"/>).</summary>
     /// <param name="manager">The segment's manager.</param>
     /// <param name="allocator">Where the table's memory comes from.</param>
     /// <param name="comparerName">A comparer registered with <see cref="SharedHashComparers.Register{T}"/> in every process that uses the map, or null for the default hashing.</param>
@@ -190,6 +190,20 @@ public unsafe struct SharedHashMap<TKey, TValue> : ISegmentOwned, IEquatable<Sha
     /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
     public static SharedHashMap<TKey, TValue> Find(SegmentManager manager, string name) =>
         NamedContainers.Find<SharedHashMap<TKey, TValue>>(manager, name);
+
+    /// <summary>
+    /// Destroys the map stored under <paramref name="name"/> (its keys and values too) and removes the name, in one step under the
+    /// segment's lock (Boost's <c>destroy&lt;T&gt;(name)</c>; <see cref="SegmentManager.Destroy{T}(string)"/> alone only removes the name).
+    /// </summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the map was destroyed through another handle); the name is kept.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public static bool Destroy(SegmentManager manager, string name) => NamedContainers.Destroy<SharedHashMap<TKey, TValue>>(manager, name);
 
     /// <summary>Adds a key.</summary>
     /// <param name="key">The key.</param>

@@ -59,7 +59,7 @@ public unsafe struct SharedHashSet<T> : ISegmentOwned, IEquatable<SharedHashSet<
     /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
     public readonly int Capacity => (int)Read(out _)->Capacity;
 
-    /// <summary>Creates an empty anonymous set; the caller owns it (<see cref="Destroy"/>).</summary>
+    /// <summary>Creates an empty anonymous set; the caller owns it (<see cref="Destroy()"/>).</summary>
     /// <param name="manager">The segment's manager.</param>
     /// <param name="allocator">Where the table's memory comes from.</param>
     /// <param name="comparerName">A comparer registered with <see cref="SharedHashComparers.Register{T}"/> in every process, or null for the default hashing.</param>
@@ -114,6 +114,20 @@ public unsafe struct SharedHashSet<T> : ISegmentOwned, IEquatable<SharedHashSet<
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
     public static SharedHashSet<T> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedHashSet<T>>(manager, name);
+
+    /// <summary>
+    /// Destroys the set stored under <paramref name="name"/> (its elements too) and removes the name, in one step under the
+    /// segment's lock (Boost's <c>destroy&lt;T&gt;(name)</c>; <see cref="SegmentManager.Destroy{T}(string)"/> alone only removes the name).
+    /// </summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the set was destroyed through another handle); the name is kept.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public static bool Destroy(SegmentManager manager, string name) => NamedContainers.Destroy<SharedHashSet<T>>(manager, name);
 
     /// <summary>Adds an element unless it is already there.</summary>
     /// <param name="item">The element.</param>

@@ -161,6 +161,20 @@ public struct SharedFlatMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedFlat
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedFlatMap<TKey, TValue> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedFlatMap<TKey, TValue>>(manager, name);
 
+    /// <summary>
+    /// Destroys the map stored under <paramref name="name"/> (its keys and values too) and removes the name, in one step under the
+    /// segment's lock (Boost's <c>destroy&lt;T&gt;(name)</c>; <see cref="SegmentManager.Destroy{T}(string)"/> alone only removes the name).
+    /// </summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the map was destroyed through another handle); the name is kept.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public static bool Destroy(SegmentManager manager, string name) => NamedContainers.Destroy<SharedFlatMap<TKey, TValue>>(manager, name);
+
     /// <summary>Whether two handles refer to the same map.</summary>
     /// <param name="left">A handle.</param>
     /// <param name="right">A handle.</param>

@@ -15,7 +15,7 @@ namespace Interprocess.Containers;
 /// same ordering, since the tree in the segment is sorted by it.</para>
 /// <para>Not synchronized (as in Boost): guard a multimap shared by several processes with an
 /// <see cref="Synchronization.InterprocessMutex"/> or a sharable lock. Values may be containers
-/// (<see cref="ISegmentOwned"/>): <see cref="Remove(TKey)"/>, <see cref="Clear"/> and <see cref="Destroy"/> destroy them;
+/// (<see cref="ISegmentOwned"/>): <see cref="Remove(TKey)"/>, <see cref="Clear"/> and <see cref="Destroy()"/> destroy them;
 /// overwriting a value through <see cref="GetValueRef"/> does not.</para>
 /// <para>A reference returned by <see cref="GetValueRef"/> stays valid until that element is removed (nodes
 /// never move) or the segment is closed.</para>
@@ -145,6 +145,20 @@ public struct SharedMultiMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedMul
     /// <exception cref="InvalidCastException">The object with that name has another type.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedMultiMap<TKey, TValue> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedMultiMap<TKey, TValue>>(manager, name);
+
+    /// <summary>
+    /// Destroys the multimap stored under <paramref name="name"/> (its keys and values too) and removes the name, in one step under the
+    /// segment's lock (Boost's <c>destroy&lt;T&gt;(name)</c>; <see cref="SegmentManager.Destroy{T}(string)"/> alone only removes the name).
+    /// </summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the multimap was destroyed through another handle); the name is kept.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public static bool Destroy(SegmentManager manager, string name) => NamedContainers.Destroy<SharedMultiMap<TKey, TValue>>(manager, name);
 
     /// <summary>Whether two handles refer to the same multimap.</summary>
     /// <param name="left">A handle.</param>

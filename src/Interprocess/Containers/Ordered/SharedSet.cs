@@ -13,7 +13,7 @@ namespace Interprocess.Containers;
 /// supplied per process with <see cref="WithComparer{TComparer}"/>, and every process must use the same one.</para>
 /// <para>Not synchronized (as in Boost): guard a set shared by several processes with an
 /// <see cref="Synchronization.InterprocessMutex"/>. Elements that own segment memory (<see cref="ISegmentOwned"/>)
-/// are destroyed by <see cref="Remove"/>, <see cref="Clear"/> and <see cref="Destroy"/>.</para>
+/// are destroyed by <see cref="Remove"/>, <see cref="Clear"/> and <see cref="Destroy()"/>.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -122,6 +122,20 @@ public struct SharedSet<T> : ISegmentOwned, IEquatable<SharedSet<T>>, IEnumerabl
     /// <exception cref="InvalidCastException">The object with that name has another type.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public static SharedSet<T> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedSet<T>>(manager, name);
+
+    /// <summary>
+    /// Destroys the set stored under <paramref name="name"/> (its elements too) and removes the name, in one step under the
+    /// segment's lock (Boost's <c>destroy&lt;T&gt;(name)</c>; <see cref="SegmentManager.Destroy{T}(string)"/> alone only removes the name).
+    /// </summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the set was destroyed through another handle); the name is kept.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public static bool Destroy(SegmentManager manager, string name) => NamedContainers.Destroy<SharedSet<T>>(manager, name);
 
     /// <summary>Whether two handles refer to the same set.</summary>
     /// <param name="left">A handle.</param>

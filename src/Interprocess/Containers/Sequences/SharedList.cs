@@ -72,7 +72,7 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
 
     private static int NodeSize => sizeof(ListNode<T>);
 
-    /// <summary>Creates an empty anonymous list; the caller owns it (<see cref="Destroy"/>).</summary>
+    /// <summary>Creates an empty anonymous list; the caller owns it (<see cref="Destroy()"/>).</summary>
     /// <param name="manager">The segment's manager.</param>
     /// <param name="allocator">Where the nodes come from.</param>
     /// <returns>The handle.</returns>
@@ -116,6 +116,20 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InterprocessException">No object has that name, or it has another type.</exception>
     public static SharedList<T> Find(SegmentManager manager, string name) => NamedContainers.Find<SharedList<T>>(manager, name);
+
+    /// <summary>
+    /// Destroys the list stored under <paramref name="name"/> (its elements too) and removes the name, in one step under the
+    /// segment's lock (Boost's <c>destroy&lt;T&gt;(name)</c>; <see cref="SegmentManager.Destroy{T}(string)"/> alone only removes the name).
+    /// </summary>
+    /// <param name="manager">The segment's manager.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>False when no object has that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="manager"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidCastException">The name holds an object of another type.</exception>
+    /// <exception cref="InvalidOperationException">The stored handle is stale (the list was destroyed through another handle); the name is kept.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
+    public static bool Destroy(SegmentManager manager, string name) => NamedContainers.Destroy<SharedList<T>>(manager, name);
 
     /// <summary>Adds an element at the front.</summary>
     /// <param name="value">The element.</param>
