@@ -117,6 +117,20 @@ internal readonly unsafe struct TreeRef<TKey, TValue>
         return ref t.At(n)->Value;
     }
 
+    /// <summary>A reference to the value of the first element with <paramref name="key"/>, or a null reference.</summary>
+    internal ref TValue GetValueRefOrNullRef<TCmp>(scoped in TKey key, TCmp cmp)
+        where TCmp : IComparer<TKey>
+    {
+        var t = Read();
+        long n = FindNode(t, key, cmp);
+        if (n == 0)
+        {
+            return ref Unsafe.NullRef<TValue>();
+        }
+
+        return ref t.At(n)->Value;
+    }
+
     internal ref TValue GetValueRefOrAddDefault<TCmp>(TKey key, TCmp cmp, out bool exists)
         where TCmp : IComparer<TKey>
     {
