@@ -31,7 +31,7 @@ namespace Interprocess.Containers;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, IEnumerable<T>
+public unsafe partial struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, IEnumerable<T>
     where T : unmanaged
 {
     /// <summary>The kind tag "LIST".</summary>

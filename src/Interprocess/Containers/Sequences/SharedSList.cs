@@ -28,7 +28,7 @@ namespace Interprocess.Containers;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>, IEnumerable<T>
+public unsafe partial struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>, IEnumerable<T>
     where T : unmanaged
 {
     /// <summary>The kind tag "SLST".</summary>
