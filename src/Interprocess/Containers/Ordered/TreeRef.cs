@@ -155,6 +155,23 @@ internal readonly unsafe struct TreeRef<TKey, TValue>
         return added;
     }
 
+    /// <summary><see cref="TryAdd"/> starting from <paramref name="hint"/> (then pointing at the element added or found).</summary>
+    internal bool TryAddHinted<TCmp>(in TKey key, in TValue value, TCmp cmp, ref OrderedInsertHint hint)
+        where TCmp : IComparer<TKey>
+    {
+        var t = Write();
+        long n = t.InsertHint(hint.For(_h, t.Header->Version), key, cmp, unique: !_multi, out bool added);
+        if (added)
+        {
+            t.At(n)->Value = value;
+        }
+
+        hint.Container = _h;
+        hint.Position = n;
+        hint.Version = t.Header->Version;
+        return added;
+    }
+
     /// <summary>Sets the value of <paramref name="key"/>, adding it when absent (the old value is overwritten, not destroyed).</summary>
     internal void Set<TCmp>(in TKey key, in TValue value, TCmp cmp)
         where TCmp : IComparer<TKey>
