@@ -104,6 +104,14 @@ public sealed class ListSpliceTests : IDisposable
     }
 
     [Fact]
+    public void Create_WithAnUnknownAllocatorKind_Throws_AndLeaksNothing()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedList<int>.Create(M, (AllocatorKind)99));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedSList<int>.Create(M, (AllocatorKind)99));
+        Assert.True(M.AllMemoryDeallocated());
+    }
+
+    [Fact]
     public void Merge_IsStable_AndEmptiesTheSource()
     {
         var cmp = Comparer<(int Key, int From)>.Create((x, y) => x.Key.CompareTo(y.Key));
