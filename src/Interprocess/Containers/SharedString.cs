@@ -48,10 +48,13 @@ public readonly unsafe struct SharedString : ISegmentOwned, IEquatable<SharedStr
 
     private readonly ContainerHandle _h;
 
-    private SharedString(ContainerHandle h) => _h = h;
+    internal SharedString(ContainerHandle h) => _h = h;
 
     /// <summary>Whether this is a default handle (no string).</summary>
     public bool IsDefault => _h.IsDefault;
+
+    /// <summary>The handle's fields (the lookups by text tell their probe keys apart by them).</summary>
+    internal ContainerHandle Handle => _h;
 
     /// <summary>The manager of the string's segment in this process.</summary>
     /// <exception cref="InvalidOperationException">A default handle, or the segment is not open in this process.</exception>
@@ -523,7 +526,10 @@ public readonly unsafe struct SharedString : ISegmentOwned, IEquatable<SharedStr
     /// <returns>The hash (0 for a default handle).</returns>
     /// <exception cref="InvalidOperationException">A stale handle.</exception>
     /// <exception cref="InterprocessException">The string is corrupted.</exception>
-    public ulong GetStableHashCode() => IsDefault ? 0 : NameHash.Compute(AsUtf8Span(), 0x53);
+    public ulong GetStableHashCode() => IsDefault ? 0 : StableHashOfUtf8(AsUtf8Span());
+
+    /// <summary>The <see cref="GetStableHashCode"/> of a string holding <paramref name="utf8"/> (the lookups by text hash with it).</summary>
+    internal static ulong StableHashOfUtf8(ReadOnlySpan<byte> utf8) => NameHash.Compute(utf8, 0x53);
 
     /// <summary>The hash a SharedString holding <paramref name="text"/> has (for lookups by <see cref="string"/>).</summary>
     /// <param name="text">The text.</param>

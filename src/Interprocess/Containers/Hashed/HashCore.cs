@@ -59,6 +59,22 @@ internal static unsafe class HashCore<TKey, TValue>
         return id == 0 ? null : SharedHashComparers.Resolve<TKey>(id);
     }
 
+    /// <summary>Checks the slot layout and that the table uses the default hashing (what a lookup by text needs).</summary>
+    /// <exception cref="InvalidOperationException">The table was created with a custom comparer.</exception>
+    /// <exception cref="InterprocessException">The header is corrupted.</exception>
+    internal static void RequireDefaultHashing(HashHeader* h, SegmentManager m)
+    {
+        if (h->SlotSize != SlotSize)
+        {
+            ThrowBadSlotSize(m, h->SlotSize);
+        }
+
+        if (h->HasherId != 0)
+        {
+            throw new InvalidOperationException("This hash container was created with a custom key comparer: a lookup by text hashes as SharedString does by default, so it cannot search it. Look up with a SharedString key instead.");
+        }
+    }
+
     /// <summary>The hash of a key, with the container's comparer or the default.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Hash(in TKey key, IEqualityComparer<TKey>? cmp) =>
@@ -107,6 +123,41 @@ internal static unsafe class HashCore<TKey, TValue>
             var s = t + i;
             uint sm = s->Meta;
             if (sm == meta && Equal(in s->Key, in key, cmp))
+            {
+                return s;
+            }
+
+            if (sm == 0 || ((i - sm) & mask) < dist)
+            {
+                return null;
+            }
+
+            i = (i + 1) & mask;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The slot whose <see cref="SharedString"/> key holds exactly <paramref name="utf8"/>, or null: the lookup by
+    /// text. Only for a table with the default hashing (the caller checked <see cref="HashHeader.HasherId"/>), where
+    /// a SharedString key's hash is <see cref="SharedString.GetStableHashCode"/>.
+    /// </summary>
+    internal static HashSlot<TKey, TValue>* FindUtf8(HashHeader* h, SegmentManager m, ReadOnlySpan<byte> utf8)
+    {
+        var t = Table(h, m, out ulong mask);
+        if (t == null || typeof(TKey) != typeof(SharedString))
+        {
+            return null;
+        }
+
+        uint meta = MetaOf(SharedString.StableHashOfUtf8(utf8));
+        ulong i = meta & mask;
+        for (ulong dist = 0; dist <= mask; dist++)
+        {
+            var s = t + i;
+            uint sm = s->Meta;
+            if (sm == meta && Utf8Probe.Matches(in Unsafe.As<TKey, SharedString>(ref s->Key), utf8))
             {
                 return s;
             }

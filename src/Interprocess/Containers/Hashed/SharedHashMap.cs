@@ -437,11 +437,11 @@ public unsafe struct SharedHashMap<TKey, TValue> : ISegmentOwned, IEquatable<Sha
     public static bool operator !=(SharedHashMap<TKey, TValue> left, SharedHashMap<TKey, TValue> right) => !left.Equals(right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly HashHeader* Read(out SegmentManager m) =>
+    internal readonly HashHeader* Read(out SegmentManager m) =>
         _h.Resolve<HashHeader>(Magic, ContainerTypeCheck<SharedHashMap<TKey, TValue>>.Value, out m);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly HashHeader* Write(out SegmentManager m) =>
+    internal readonly HashHeader* Write(out SegmentManager m) =>
         _h.ResolveForWrite<HashHeader>(Magic, ContainerTypeCheck<SharedHashMap<TKey, TValue>>.Value, out m);
 
     /// <summary>Enumerates a map's entries without allocating.</summary>

@@ -287,11 +287,11 @@ public unsafe struct SharedHashSet<T> : ISegmentOwned, IEquatable<SharedHashSet<
     public static bool operator !=(SharedHashSet<T> left, SharedHashSet<T> right) => !left.Equals(right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly HashHeader* Read(out SegmentManager m) =>
+    internal readonly HashHeader* Read(out SegmentManager m) =>
         _h.Resolve<HashHeader>(Magic, ContainerTypeCheck<SharedHashSet<T>>.Value, out m);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly HashHeader* Write(out SegmentManager m) =>
+    internal readonly HashHeader* Write(out SegmentManager m) =>
         _h.ResolveForWrite<HashHeader>(Magic, ContainerTypeCheck<SharedHashSet<T>>.Value, out m);
 
     /// <summary>Enumerates a set's elements without allocating.</summary>

@@ -115,6 +115,47 @@ internal readonly unsafe struct FlatRef<TKey, TValue>
         return true;
     }
 
+    /// <summary>
+    /// <see cref="TryAdd"/> starting from <paramref name="hint"/>: when the key belongs right after the hinted index
+    /// (the last key for a default or stale hint), no binary search is made.
+    /// </summary>
+    internal bool TryAddHinted<TCmp>(in TKey key, in TValue value, TCmp cmp, ref OrderedInsertHint hint)
+        where TCmp : IComparer<TKey>
+    {
+        var s = Write();
+        var keys = s.Keys;
+        long p = hint.For(_h, s.Header->Version);
+        int after = p > 0 && p <= keys.Length ? (int)p - 1 : keys.Length - 1; // the index the key may follow
+        int i;
+        if (after < 0)
+        {
+            i = ~0; // empty
+        }
+        else
+        {
+            int c = cmp.Compare(key, keys[after]);
+            i = c > 0 && (after + 1 == keys.Length || cmp.Compare(key, keys[after + 1]) < 0) ? ~(after + 1)
+                : c == 0 ? after
+                : s.Search(key, cmp);
+        }
+
+        bool added = i < 0;
+        if (added)
+        {
+            i = ~i;
+            s.InsertAt(i, key);
+            if (FlatStore<TKey, TValue>.HasValues)
+            {
+                s.Values[i] = value;
+            }
+        }
+
+        hint.Container = _h;
+        hint.Position = i + 1;
+        hint.Version = s.Header->Version;
+        return added;
+    }
+
     internal void Set<TCmp>(in TKey key, in TValue value, TCmp cmp)
         where TCmp : IComparer<TKey>
     {

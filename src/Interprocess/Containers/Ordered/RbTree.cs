@@ -244,6 +244,53 @@ internal readonly unsafe struct RbTree<TKey, TValue>
         return Link(key, parent, c);
     }
 
+    /// <summary>
+    /// <see cref="Insert"/> with a position hint (Boost's <c>insert(hint, v)</c>): when <paramref name="key"/>
+    /// belongs right after the node <paramref name="after"/> (0: at the end, after the largest key), the node is linked
+    /// there with two comparisons and no descent (plus the rebalancing, amortized O(1)); otherwise this is a normal
+    /// insertion, O(log n). A multi tree takes the hint only where a normal insertion would put the key (after its
+    /// equals), so equal keys stay in insertion order whatever the hint.
+    /// </summary>
+    /// <param name="after">A node of this tree (the caller proved it is one), or 0.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cmp">The ordering.</param>
+    /// <param name="unique">Refuse equal keys.</param>
+    /// <param name="added">Whether a node was added.</param>
+    /// <returns>The handle of the new (or, for a unique tree, existing) node.</returns>
+    /// <exception cref="InterprocessException">The segment is full, or a link is corrupted.</exception>
+    internal long InsertHint<TCmp>(long after, in TKey key, TCmp cmp, bool unique, out bool added)
+        where TCmp : IComparer<TKey>
+    {
+        var h = Header;
+        long prev = after == 0 ? h->Rightmost : after;
+        if (prev == 0)
+        {
+            added = true;
+            return Link(key, 0, -1); // an empty tree
+        }
+
+        int c = cmp.Compare(key, At(prev)->Key);
+        if (c == 0 && unique)
+        {
+            added = false;
+            return prev;
+        }
+
+        if (c > 0 || (c == 0 && !unique))
+        {
+            // prev < key (or prev == key, multi): it goes right after prev if it is less than prev's successor.
+            long next = prev == h->Rightmost ? 0 : Successor(prev);
+            if (next == 0 || cmp.Compare(key, At(next)->Key) < 0)
+            {
+                added = true;
+                // Adjacent nodes: prev has no right child, or next has no left child.
+                return At(prev)->Right == 0 ? Link(key, prev, 1) : Link(key, next, -1);
+            }
+        }
+
+        return Insert(key, cmp, unique, out added);
+    }
+
     /// <summary>Allocates a node and links it as the <paramref name="side"/> (&lt; 0 left) child of <paramref name="parent"/>, then rebalances.</summary>
     private long Link(in TKey key, long parent, int side)
     {

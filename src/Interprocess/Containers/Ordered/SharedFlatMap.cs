@@ -220,6 +220,17 @@ public struct SharedFlatMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedFlat
     /// <exception cref="InterprocessException">The segment is full, or the map is corrupted.</exception>
     public readonly bool TryAdd(TKey key, TValue value) => Flat.TryAdd(key, value, default(DefaultKeyComparer<TKey>));
 
+    /// <summary>Adds an element unless the key is present, starting at <paramref name="hint"/> (Boost's <c>insert(hint, v)</c>): no binary search when the key belongs right after the previous hinted insertion (the end for a default hint), so sorted input is appended in O(1) each.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="hint">Where the previous hinted insertion went (start with <c>default</c>); updated to this element.</param>
+    /// <returns>False when the key was present (nothing changed).</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the container is corrupted.</exception>
+    public readonly bool TryAdd(TKey key, TValue value, ref OrderedInsertHint hint) =>
+        Flat.TryAddHinted(key, value, default(DefaultKeyComparer<TKey>), ref hint);
+
     /// <summary>Removes the element with <paramref name="key"/>, destroying its key and value if they own segment memory.</summary>
     /// <param name="key">The key.</param>
     /// <returns>Whether the key was present.</returns>

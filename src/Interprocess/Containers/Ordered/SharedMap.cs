@@ -227,6 +227,17 @@ public struct SharedMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedMap<TKey
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool TryAdd(TKey key, TValue value) => Tree.TryAdd(key, value, default(DefaultKeyComparer<TKey>));
 
+    /// <summary>Adds an element unless the key is present, starting the search at <paramref name="hint"/> (Boost's <c>insert(hint, v)</c>): amortized O(1) when the key belongs right after the previous hinted insertion, as for ascending input; a normal insertion otherwise.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="hint">Where the previous hinted insertion went (start with <c>default</c>); updated to this element.</param>
+    /// <returns>False (and nothing changed; the hint then points at the present key) when the key was present.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the container is corrupted.</exception>
+    public readonly bool TryAdd(TKey key, TValue value, ref OrderedInsertHint hint) =>
+        Tree.TryAddHinted(key, value, default(DefaultKeyComparer<TKey>), ref hint);
+
     /// <summary>Removes the element with <paramref name="key"/>, destroying its key and value if they own segment memory.</summary>
     /// <param name="key">The key.</param>
     /// <returns>Whether the key was present.</returns>

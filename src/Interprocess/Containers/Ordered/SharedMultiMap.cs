@@ -190,6 +190,16 @@ public struct SharedMultiMap<TKey, TValue> : ISegmentOwned, IEquatable<SharedMul
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Add(TKey key, TValue value) => Tree.TryAdd(key, value, default(DefaultKeyComparer<TKey>));
 
+    /// <summary>Adds an element after its equals, starting the search at <paramref name="hint"/> (Boost's <c>insert(hint, v)</c>): amortized O(1) when the key belongs right after the previous hinted insertion; equal keys stay in insertion order whatever the hint.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="hint">Where the previous hinted insertion went (start with <c>default</c>); updated to this element.</param>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the container is corrupted.</exception>
+    public readonly void Add(TKey key, TValue value, ref OrderedInsertHint hint) =>
+        Tree.TryAddHinted(key, value, default(DefaultKeyComparer<TKey>), ref hint);
+
     /// <summary>Removes the first (earliest added) element with <paramref name="key"/>, destroying its key and value if they own segment memory.</summary>
     /// <param name="key">The key.</param>
     /// <returns>Whether the key was present.</returns>

@@ -165,6 +165,14 @@ public struct SharedMultiSet<T> : ISegmentOwned, IEquatable<SharedMultiSet<T>>, 
     /// <exception cref="InterprocessException">The segment is full, or the multiset is corrupted.</exception>
     public readonly void Add(T item) => Tree.TryAdd(item, default, default(DefaultKeyComparer<T>));
 
+    /// <summary>Adds an element after its equals, starting the search at <paramref name="hint"/> (Boost's <c>insert(hint, v)</c>): amortized O(1) when it belongs right after the previous hinted insertion.</summary>
+    /// <param name="item">The element.</param>
+    /// <param name="hint">Where the previous hinted insertion went (start with <c>default</c>); updated to this element.</param>
+    /// <exception cref="InvalidOperationException">A default or stale handle, or the segment is not open in this process.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The segment is full, or the container is corrupted.</exception>
+    public readonly void Add(T item, ref OrderedInsertHint hint) => Tree.TryAddHinted(item, default, default(DefaultKeyComparer<T>), ref hint);
+
     /// <summary>Removes the first (earliest added) element equal to <paramref name="item"/>, destroying it if it owns segment memory.</summary>
     /// <param name="item">The element.</param>
     /// <returns>Whether it was present.</returns>

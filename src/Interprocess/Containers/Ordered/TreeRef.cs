@@ -117,6 +117,20 @@ internal readonly unsafe struct TreeRef<TKey, TValue>
         return ref t.At(n)->Value;
     }
 
+    /// <summary>A reference to the value of the first element with <paramref name="key"/>, or a null reference.</summary>
+    internal ref TValue GetValueRefOrNullRef<TCmp>(scoped in TKey key, TCmp cmp)
+        where TCmp : IComparer<TKey>
+    {
+        var t = Read();
+        long n = FindNode(t, key, cmp);
+        if (n == 0)
+        {
+            return ref Unsafe.NullRef<TValue>();
+        }
+
+        return ref t.At(n)->Value;
+    }
+
     internal ref TValue GetValueRefOrAddDefault<TCmp>(TKey key, TCmp cmp, out bool exists)
         where TCmp : IComparer<TKey>
     {
@@ -138,6 +152,23 @@ internal readonly unsafe struct TreeRef<TKey, TValue>
             t.At(n)->Value = value;
         }
 
+        return added;
+    }
+
+    /// <summary><see cref="TryAdd"/> starting from <paramref name="hint"/> (then pointing at the element added or found).</summary>
+    internal bool TryAddHinted<TCmp>(in TKey key, in TValue value, TCmp cmp, ref OrderedInsertHint hint)
+        where TCmp : IComparer<TKey>
+    {
+        var t = Write();
+        long n = t.InsertHint(hint.For(_h, t.Header->Version), key, cmp, unique: !_multi, out bool added);
+        if (added)
+        {
+            t.At(n)->Value = value;
+        }
+
+        hint.Container = _h;
+        hint.Position = n;
+        hint.Version = t.Header->Version;
         return added;
     }
 

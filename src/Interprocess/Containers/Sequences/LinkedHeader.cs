@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Interprocess.Managed;
 
 namespace Interprocess.Containers;
 
@@ -47,4 +48,29 @@ internal struct LinkedHeader
 
     /// <summary>Bytes per node.</summary>
     [FieldOffset(84)] internal int NodeSize;
+
+    /// <summary>
+    /// Allocates and initializes the header of a new list or slist (what both <c>Create</c>s share): allocator kind,
+    /// node size, and the node tag derived from the stamp. A bad allocator kind frees the header again.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind.</exception>
+    /// <exception cref="InterprocessException">The segment is full.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    internal static unsafe ContainerHandle Create(SegmentManager manager, uint magic, uint typeCheck, AllocatorKind allocator, int nodeSize)
+    {
+        var h = ContainerHandle.Create<LinkedHeader>(manager, magic, typeCheck, out var header);
+        try
+        {
+            header->Allocator.Initialize(allocator, nodeSize);
+        }
+        catch
+        {
+            h.FreeHeader(&header->Prefix, manager);
+            throw;
+        }
+
+        header->NodeSize = nodeSize;
+        header->NodeTag = (uint)h.Stamp ^ (uint)(h.Stamp >> 32) | 1;
+        return h;
+    }
 }

@@ -31,7 +31,7 @@ namespace Interprocess.Containers;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, IEnumerable<T>
+public unsafe partial struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, IEnumerable<T>
     where T : unmanaged
 {
     /// <summary>The kind tag "LIST".</summary>
@@ -77,16 +77,11 @@ public unsafe struct SharedList<T> : ISegmentOwned, IEquatable<SharedList<T>>, I
     /// <param name="allocator">Where the nodes come from.</param>
     /// <returns>The handle.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind (nothing is left allocated).</exception>
     /// <exception cref="NotSupportedException">The segment is read-only.</exception>
     /// <exception cref="InterprocessException">The segment is full.</exception>
-    public static SharedList<T> Create(SegmentManager manager, AllocatorKind allocator = AllocatorKind.General)
-    {
-        var h = ContainerHandle.Create<LinkedHeader>(manager, Magic, ContainerTypeCheck<SharedList<T>>.Value, out var header);
-        header->Allocator.Initialize(allocator, NodeSize);
-        header->NodeSize = NodeSize;
-        header->NodeTag = (uint)h.Stamp ^ (uint)(h.Stamp >> 32) | 1;
-        return new SharedList<T>(h);
-    }
+    public static SharedList<T> Create(SegmentManager manager, AllocatorKind allocator = AllocatorKind.General) =>
+        new(LinkedHeader.Create(manager, Magic, ContainerTypeCheck<SharedList<T>>.Value, allocator, NodeSize));
 
     /// <summary>Creates an empty list stored under <paramref name="name"/>.</summary>
     /// <param name="manager">The segment's manager.</param>

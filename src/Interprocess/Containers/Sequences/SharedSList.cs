@@ -28,7 +28,7 @@ namespace Interprocess.Containers;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>, IEnumerable<T>
+public unsafe partial struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>, IEnumerable<T>
     where T : unmanaged
 {
     /// <summary>The kind tag "SLST".</summary>
@@ -74,16 +74,11 @@ public unsafe struct SharedSList<T> : ISegmentOwned, IEquatable<SharedSList<T>>,
     /// <param name="allocator">Where the nodes come from.</param>
     /// <returns>The handle.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="manager"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown allocator kind (nothing is left allocated).</exception>
     /// <exception cref="NotSupportedException">The segment is read-only.</exception>
     /// <exception cref="InterprocessException">The segment is full.</exception>
-    public static SharedSList<T> Create(SegmentManager manager, AllocatorKind allocator = AllocatorKind.General)
-    {
-        var h = ContainerHandle.Create<LinkedHeader>(manager, Magic, ContainerTypeCheck<SharedSList<T>>.Value, out var header);
-        header->Allocator.Initialize(allocator, NodeSize);
-        header->NodeSize = NodeSize;
-        header->NodeTag = (uint)h.Stamp ^ (uint)(h.Stamp >> 32) | 1;
-        return new SharedSList<T>(h);
-    }
+    public static SharedSList<T> Create(SegmentManager manager, AllocatorKind allocator = AllocatorKind.General) =>
+        new(LinkedHeader.Create(manager, Magic, ContainerTypeCheck<SharedSList<T>>.Value, allocator, NodeSize));
 
     /// <summary>Creates an empty list stored under <paramref name="name"/>.</summary>
     /// <param name="manager">The segment's manager.</param>
