@@ -35,6 +35,7 @@ Example[] examples =
     ExternalBufferExample.Info,
     ManagedMappedFileExample.Info,
     BufferStreamExample.Info,
+    VectorStreamExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -36,6 +36,7 @@ public sealed class ExamplesTests
         { "external-buffer", "OK: the byte copy of the buffer is a working segment" },
         { "managed-mapped-file", "OK: the managed mapped file kept what both processes wrote" },
         { "bufferstream", "OK: the stream wrote and read in place and refused to overflow" },
+        { "vectorstream", "OK: 100 integers formatted into a shared byte vector, parsed back, and swapped out without a copy" },
     };
 
     [Theory]
