@@ -78,6 +78,37 @@ public readonly unsafe partial struct SharedVector<T>
     }
 
     /// <summary>
+    /// The one-resolve fast path of a single-element write at <paramref name="index"/>: stores <paramref name="value"/>
+    /// when the index is below the count, or appends it (element first, then the count with a release store) when the
+    /// index is the count and the capacity has room.
+    /// </summary>
+    /// <returns>False when the write needs growth or a zero-filled gap (nothing was changed): take the general path.</returns>
+    /// <exception cref="InvalidOperationException">A default or stale handle.</exception>
+    /// <exception cref="NotSupportedException">The segment is read-only.</exception>
+    /// <exception cref="InterprocessException">The vector is corrupted.</exception>
+    internal bool TrySetOrAppend(long index, T value)
+    {
+        var h = Write(out var m);
+        T* data = Data(h, m);
+        int count = h->Count;
+        if ((ulong)index < (ulong)count)
+        {
+            data[index] = value;
+            return true;
+        }
+
+        if (index == count && count < h->Capacity)
+        {
+            data[count] = value;
+            // Release: publishes the element stored above before the count that covers it.
+            Volatile.Write(ref h->Count, count + 1);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Exchanges the buffers (elements, count, capacity) of this vector and <paramref name="other"/> in O(1), as Boost's
     /// <c>swap</c>; the handles keep referring to their own headers (a name stays with its vector, and now names the
     /// other contents). Both must be in the same segment. The headers are rewritten in an order in which a buffer is

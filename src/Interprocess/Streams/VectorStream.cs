@@ -329,7 +329,17 @@ public sealed unsafe class VectorStream : Stream
     /// <exception cref="InterprocessException">The segment is full (nothing changed), or the vector is corrupted.</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
     /// <exception cref="InvalidOperationException">The vector was destroyed.</exception>
-    public override void WriteByte(byte value) => Write(new ReadOnlySpan<byte>(in value));
+    public override void WriteByte(byte value)
+    {
+        ThrowIfNotWritable();
+        if (_vector.TrySetOrAppend(_position, value))
+        {
+            _position++;
+            return;
+        }
+
+        Write(new ReadOnlySpan<byte>(in value));   // growth or a gap to zero-fill
+    }
 
     /// <summary>Moves the position.</summary>
     /// <param name="offset">The offset from <paramref name="origin"/>.</param>
