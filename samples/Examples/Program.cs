@@ -49,6 +49,7 @@ Example[] examples =
     ScopedPtrExample.Info,
     IntrusivePtrExample.Info,
     FileLockExample.Info,
+    VectorStreamExample.Info,
 ];
 
 if (args is [] or ["list"])

@@ -43,7 +43,7 @@ namespace Interprocess.Containers;
 /// </code>
 /// </example>
 [StructLayout(LayoutKind.Sequential)]
-public readonly unsafe struct SharedVector<T> : ISegmentOwned, IEquatable<SharedVector<T>>
+public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatable<SharedVector<T>>
     where T : unmanaged
 {
     private readonly ContainerHandle _h;

@@ -50,6 +50,7 @@ public sealed class ExamplesTests
         { "scoped-ptr", "OK: the scoped pointer kept the object that was released and freed the one that was not" },
         { "intrusive-ptr", "OK: the object counted its own references across two processes and was freed by the last" },
         { "file-lock", "OK: the file lock kept the two processes' writes in turn" },
+        { "vectorstream", "OK: 100 integers formatted into a shared byte vector, parsed back, and swapped out without a copy" },
     };
 
     [Theory]
