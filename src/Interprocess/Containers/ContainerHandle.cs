@@ -160,18 +160,15 @@ internal struct ContainerHandle
         return s;
     }
 
-    // A default handle (identity 0) gets here from SegmentManager.None, which has identity 0 too; the registry says so.
+    // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowOutside(SegmentManager manager, ulong segmentId, long header)
-    {
-        if (segmentId == 0)
-        {
-            _ = SegmentRegistry.Resolve(0);
-        }
+    private static void ThrowOutside(SegmentManager manager, ulong segmentId, long header) => throw OutsideError(manager, segmentId, header);
 
-        throw InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
-    }
+    // A default handle (identity 0) gets here from SegmentManager.None, which has identity 0 too.
+    private static Exception OutsideError(SegmentManager manager, ulong segmentId, long header) =>
+        segmentId == 0
+            ? SegmentRegistry.DefaultHandleError()
+            : InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
 
     // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]

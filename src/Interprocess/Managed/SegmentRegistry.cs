@@ -154,6 +154,9 @@ internal static class SegmentRegistry
     }
 
     [DoesNotReturn]
-    private static void ThrowDefault() =>
-        throw new InvalidOperationException("The container handle is a default value: it was never created. Create the container with its Create method or find it by name in a segment.");
+    private static void ThrowDefault() => throw DefaultHandleError();
+
+    /// <summary>The error for a default container handle (identity 0).</summary>
+    internal static InvalidOperationException DefaultHandleError() =>
+        new("The container handle is a default value: it was never created. Create the container with its Create method or find it by name in a segment.");
 }
