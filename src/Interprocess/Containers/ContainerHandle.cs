@@ -80,39 +80,54 @@ internal struct ContainerHandle
     /// <exception cref="InterprocessException">The handle points outside the segment (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly unsafe THeader* Resolve<THeader>(uint magic, uint typeCheck, out SegmentManager manager)
-        where THeader : unmanaged
-    {
-        manager = SegmentRegistry.Resolve(SegmentId);
-        long h = Header;
-        if ((ulong)(h - SegmentHeader.HeapStart) > (ulong)(manager.MappedSize - sizeof(THeader) - SegmentHeader.HeapStart) || (h & 7) != 0)
-        {
-            ThrowOutside(manager, h);
-        }
-
-        var p = (ContainerPrefix*)(manager.BasePointer + h);
-        // The kind and the type check are folded into the handle's stamp: one 64-bit compare checks the stamp, the
-        // kind and the type (a cleared header, stamp 0, never matches: a stamp is never equal to its own key).
-        if ((p->Stamp ^ Key(magic, typeCheck)) != Stamp)
-        {
-            ThrowStale(p, magic, typeCheck);
-        }
-
-        return (THeader*)p;
-    }
+        where THeader : unmanaged => ResolveCore<THeader>(magic, typeCheck, write: false, out manager);
 
     /// <summary>As <see cref="Resolve{THeader}"/>, for an operation that writes: also refuses a read-only segment.</summary>
     /// <exception cref="NotSupportedException">The segment is open read-only.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly unsafe THeader* ResolveForWrite<THeader>(uint magic, uint typeCheck, out SegmentManager manager)
+        where THeader : unmanaged => ResolveCore<THeader>(magic, typeCheck, write: true, out manager);
+
+    /// <summary>
+    /// The checks of <see cref="Resolve{THeader}"/> (<paramref name="write"/> false) and
+    /// <see cref="ResolveForWrite{THeader}"/> (true), in the order that keeps the common case short:
+    /// <list type="number">
+    /// <item>the registry's last manager has this identity and its mask admits the header handle (one test: the
+    /// handle is 8-byte aligned, the manager is not detached and, for a write, not read-only); otherwise the
+    /// registry's slow path finds the manager and throws the precise error;</item>
+    /// <item>the header lies in the heap part of the mapping (one unsigned compare);</item>
+    /// <item>the header's stamp, xor the kind and type check folded into the handle, equals the handle's (one
+    /// 64-bit compare: checks stamp, kind and type together).</item>
+    /// </list>
+    /// Nothing in the segment is read before the first two checks pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly unsafe THeader* ResolveCore<THeader>(uint magic, uint typeCheck, bool write, out SegmentManager manager)
         where THeader : unmanaged
     {
-        var p = Resolve<THeader>(magic, typeCheck, out manager);
-        if (manager.IsReadOnly)
+        long h = Header;
+        var m = SegmentRegistry.Last;
+        if (m.RegisteredId != SegmentId || (h & (write ? m.WriteMask : m.ReadMask)) != 0)
         {
-            ThrowReadOnly(manager);
+            m = SegmentRegistry.ResolveForContainer(SegmentId, h, write);
         }
 
-        return p;
+        if ((ulong)(h - SegmentHeader.HeapStart) > (ulong)(m.HeapLimit - sizeof(THeader)))
+        {
+            ThrowOutside(m, SegmentId, h);
+        }
+
+        var p = (ContainerPrefix*)(m.BasePointer + h);
+        // The kind and the type check are folded into the handle's stamp: one 64-bit compare checks the stamp, the
+        // kind and the type (a cleared header, stamp 0, never matches: a stamp is never equal to its own key). The
+        // xor is on the handle's side, so in a loop it is computed once.
+        if (p->Stamp != (Stamp ^ Key(magic, typeCheck)))
+        {
+            ThrowStale(p, magic, typeCheck);
+        }
+
+        manager = m;
+        return (THeader*)p;
     }
 
     /// <summary>
@@ -145,9 +160,15 @@ internal struct ContainerHandle
         return s;
     }
 
+    // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]
-    private static void ThrowOutside(SegmentManager manager, long header) =>
-        throw InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
+    private static void ThrowOutside(SegmentManager manager, ulong segmentId, long header) => throw OutsideError(manager, segmentId, header);
+
+    // A default handle (identity 0) gets here from SegmentManager.None, which has identity 0 too.
+    private static Exception OutsideError(SegmentManager manager, ulong segmentId, long header) =>
+        segmentId == 0
+            ? SegmentRegistry.DefaultHandleError()
+            : InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
 
     // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]
@@ -168,7 +189,4 @@ internal struct ContainerHandle
         return new InvalidOperationException("The container was destroyed and its memory reused by another container: this handle is stale.");
     }
 
-    [DoesNotReturn]
-    private static void ThrowReadOnly(SegmentManager manager) =>
-        throw new NotSupportedException($"The managed segment '{manager.Name}' is open read-only: its containers can be read, not changed.");
 }

@@ -206,14 +206,18 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
     {
         var h = Write(out var m);
         int count = h->Count;
-        long data = h->Data;
-        // One check covers both the slot (count below capacity) and the buffer (inside the mapping).
-        if ((uint)count < (uint)h->Capacity
-            && (ulong)(data - SegmentHeader.HeapStart) <= (ulong)(m.MappedSize - SegmentHeader.HeapStart - ((long)(uint)h->Capacity * sizeof(T))))
+        if ((uint)count < (uint)h->Capacity)
         {
-            ((T*)(m.BasePointer + data))[count] = item;
-            h->Count = count + 1;
-            return;
+            // Only the slot written is checked against the mapping (one unsigned compare): the buffer handle and the
+            // count come from shared memory, and a damaged pair must not reach outside it. A damaged buffer is
+            // reported by AddGrow's full check when the slot is outside.
+            long slot = h->Data + ((long)(uint)count * sizeof(T));
+            if ((ulong)(slot - SegmentHeader.HeapStart) <= (ulong)(m.HeapLimit - sizeof(T)))
+            {
+                *(T*)(m.BasePointer + slot) = item;
+                h->Count = count + 1;
+                return;
+            }
         }
 
         AddGrow(h, m, item);
@@ -573,8 +577,10 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
     {
         long data = h->Data;
         int capacity = h->Capacity;
+        long bytes = (long)(uint)capacity * sizeof(T);
         if ((uint)h->Count > (uint)capacity
-            || (ulong)(data - SegmentHeader.HeapStart) > (ulong)(m.MappedSize - SegmentHeader.HeapStart - ((long)(uint)capacity * sizeof(T))))
+            || (ulong)bytes > (ulong)m.HeapLimit
+            || (ulong)(data - SegmentHeader.HeapStart) > (ulong)(m.HeapLimit - bytes))
         {
             if (data == 0 && capacity == 0 && h->Count == 0)
             {

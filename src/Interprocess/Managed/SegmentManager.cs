@@ -47,6 +47,13 @@ public sealed unsafe partial class SegmentManager
     private readonly INameIndex _index;
     /// <summary>Set when the segment is unmapped; every member checks it.</summary>
     private bool _detached;
+    /// <summary>
+    /// The bits a container header's handle may have set when it is resolved for reading: 7 (a header is 8-byte
+    /// aligned) while the segment is mapped, all ones once detached (see <see cref="ReadMask"/>).
+    /// </summary>
+    private long _readMask = 7;
+    /// <summary>As <see cref="_readMask"/> for writing: also all ones when the segment is read-only.</summary>
+    private long _writeMask = 7;
 
     /// <summary>Test hook: runs in the creator right after the state word says "initializing".</summary>
     internal static Action? TestHookAfterInitializing { get; set; }
@@ -57,6 +64,8 @@ public sealed unsafe partial class SegmentManager
         _mappedSize = mappedSize;
         Name = name;
         IsReadOnly = readOnly;
+        HeapLimit = mappedSize - SegmentHeader.HeapStart;
+        _writeMask = readOnly ? -1 : 7;
         ref var h = ref Header;
         _heap = CreateAlgorithm(segmentBase, h.Algorithm, h.HeapOffset, h.HeapEnd, name);
         _index = (NameIndexKind)h.IndexKind switch
@@ -335,6 +344,10 @@ public sealed unsafe partial class SegmentManager
     /// <summary>Marks the manager unusable (its memory is about to be unmapped).</summary>
     internal void Detach()
     {
+        // A detached manager refuses every container handle in the registry's fast path (no handle passes an
+        // all-ones mask test except 0, which is below the heap).
+        _readMask = -1;
+        _writeMask = -1;
         _detached = true;
         SegmentRegistry.Unregister(this);
     }

@@ -26,9 +26,10 @@ internal static class SegmentRegistry
     /// The last manager resolved by any thread: the common case is one segment used many times. A plain static,
     /// not a thread-static: reading a reference-typed thread-static costs a call to the TLS helper on Linux (it
     /// dominated a container's fast path); a plain static is one load from a fixed address. It is written only
-    /// on a miss, so threads that use the same segment never write it.
+    /// on a miss, so threads that use the same segment never write it. Never null: <see cref="SegmentManager.None"/>
+    /// (no identity, refuses every handle) stands for "no last hit", so the fast path needs no null check.
     /// </summary>
-    private static SegmentManager? s_last;
+    private static SegmentManager s_last = SegmentManager.None;
 
     internal static void Register(SegmentManager manager)
     {
@@ -47,7 +48,7 @@ internal static class SegmentRegistry
         {
             if (ReferenceEquals(s_last, manager))
             {
-                s_last = null;
+                s_last = SegmentManager.None;
             }
 
             int at = Array.IndexOf(s_managers, manager);
@@ -67,12 +68,48 @@ internal static class SegmentRegistry
     internal static SegmentManager Resolve(ulong segmentId)
     {
         var last = s_last;
-        if (last is not null && last.RegisteredId == segmentId && !last.IsDetached)
+        if (last.RegisteredId == segmentId && !last.IsDetached)
         {
             return last;
         }
 
         return ResolveSlow(segmentId);
+    }
+
+    /// <summary>
+    /// The last manager resolved: <see cref="SegmentManager.None"/> when there is none, and possibly a detached
+    /// one (a detached manager's masks refuse every handle but 0, and 0 is below the heap). The container fast path
+    /// (<c>ContainerHandle.Resolve</c>) reads it once and checks the identity and the mask.
+    /// </summary>
+    internal static SegmentManager Last
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => s_last;
+    }
+
+    /// <summary>
+    /// The container fast path's miss: the manager of <paramref name="segmentId"/> found through the registry,
+    /// after the checks the fast path's mask test stands for (the header handle is 8-byte aligned; for a write, the
+    /// segment is writable). The header's bounds and stamp are checked by the caller.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No such segment is open in this process, a default handle, or an ambiguous identity.</exception>
+    /// <exception cref="InterprocessException">The header handle is misaligned (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
+    /// <exception cref="NotSupportedException"><paramref name="write"/> and the segment is read-only.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static SegmentManager ResolveForContainer(ulong segmentId, long header, bool write)
+    {
+        var m = ResolveSlow(segmentId);
+        if ((header & 7) != 0)
+        {
+            throw InterprocessException.Corrupted(m.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
+        }
+
+        if (write && m.IsReadOnly)
+        {
+            throw new NotSupportedException($"The managed segment '{m.Name}' is open read-only: its containers can be read, not changed.");
+        }
+
+        return m;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -117,6 +154,9 @@ internal static class SegmentRegistry
     }
 
     [DoesNotReturn]
-    private static void ThrowDefault() =>
-        throw new InvalidOperationException("The container handle is a default value: it was never created. Create the container with its Create method or find it by name in a segment.");
+    private static void ThrowDefault() => throw DefaultHandleError();
+
+    /// <summary>The error for a default container handle (identity 0).</summary>
+    internal static InvalidOperationException DefaultHandleError() =>
+        new("The container handle is a default value: it was never created. Create the container with its Create method or find it by name in a segment.");
 }
