@@ -32,8 +32,12 @@ internal static class ShmDirectory
 
     // Managed segment header (docs/managed-segments.md).
     private const string SegmentMagic = "IPMSEG01";
-    private const int SegmentStateReady = 0x59444552, SegmentStateInitializing = 0x54494E49;
+    private const int SegmentStateReady = 0x59444552, SegmentStateInitializing = 0x54494E49, SegmentStateResizing = 0x5A495352;
     private const int SegmentHeaderSize = 10240, SegmentFixedFields = 64;
+    private const long SegmentMinimumSize = SegmentHeaderSize + 4096;
+
+    // The resize journal: the header's last 64 bytes, read while the state says "resizing".
+    private const int ResizeJournalOffset = SegmentHeaderSize - ResizeJournalSize, ResizeJournalSize = 64;
 
     // Fast queue header (docs/fast-queues.md).
     private const string FastQueueMagic = "IPQUEUE1";
@@ -128,12 +132,29 @@ internal static class ShmDirectory
             return new ShmEntry(fileName, name, path, ObjectKind.Unknown, "-", ObjectStatus.Unreadable, "cannot be read: " + e.Message, size, mode, uid, modified);
         }
 
-        var (kind, type, status, detail) = ClassifyContent(fileName, head, size);
+        byte[] journal = [];
+        if (IsResizingSegment(head))
+        {
+            try
+            {
+                journal = ReadAt(path, ResizeJournalOffset, ResizeJournalSize);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                return new ShmEntry(fileName, name, path, ObjectKind.Unknown, "-", ObjectStatus.Unreadable, "cannot be read: " + e.Message, size, mode, uid, modified);
+            }
+        }
+
+        var (kind, type, status, detail) = ClassifyContent(fileName, head, size, journal);
         return new ShmEntry(fileName, kind == ObjectKind.Sync ? name : fileName, path, kind, type, status, detail, size, mode, uid, modified);
     }
 
     /// <summary>The kind, type, status and a detail for a file of <paramref name="size"/> bytes starting with <paramref name="head"/>.</summary>
-    internal static (ObjectKind Kind, string Type, ObjectStatus Status, string Detail) ClassifyContent(string fileName, ReadOnlySpan<byte> head, long size)
+    /// <param name="fileName">The file's name in the directory.</param>
+    /// <param name="head">Its first bytes.</param>
+    /// <param name="size">Its size.</param>
+    /// <param name="journal">A managed segment's resize journal, read when its state word says "resizing".</param>
+    internal static (ObjectKind Kind, string Type, ObjectStatus Status, string Detail) ClassifyContent(string fileName, ReadOnlySpan<byte> head, long size, ReadOnlySpan<byte> journal = default)
     {
         if (fileName.StartsWith(SemaphorePrefix, StringComparison.Ordinal))
         {
@@ -154,7 +175,7 @@ internal static class ShmDirectory
         string magic = head.Length >= 8 ? Printable(head[..8]) : string.Empty;
         if (magic == SegmentMagic)
         {
-            return ClassifySegment(head, size);
+            return ClassifySegment(head, size, journal);
         }
 
         if (magic == FastQueueMagic)
@@ -217,7 +238,16 @@ internal static class ShmDirectory
         return (K, type, ObjectStatus.Ok, $"created by pid {creator}");
     }
 
-    private static (ObjectKind, string, ObjectStatus, string) ClassifySegment(ReadOnlySpan<byte> head, long size)
+    /// <summary>Whether <paramref name="head"/> is a managed segment's header whose state says "resizing" (its journal is then read too).</summary>
+    private static bool IsResizingSegment(ReadOnlySpan<byte> head) =>
+        head.Length >= SegmentFixedFields && Printable(head[..8]) == SegmentMagic && BinaryPrimitives.ReadInt32LittleEndian(head[8..]) == SegmentStateResizing;
+
+    /// <summary>
+    /// A managed segment, judged as the library's opener judges it: the recorded size may be smaller than the object
+    /// (an interrupted or rolled-back Grow leaves that; the segment opens), never larger; a resize that is under
+    /// way or was interrupted is reported from the resize journal.
+    /// </summary>
+    private static (ObjectKind, string, ObjectStatus, string) ClassifySegment(ReadOnlySpan<byte> head, long size, ReadOnlySpan<byte> journal)
     {
         const ObjectKind K = ObjectKind.Segment;
         const string T = "ManagedSharedMemory";
@@ -238,6 +268,11 @@ internal static class ShmDirectory
             return (K, T, ObjectStatus.Incomplete, $"being initialized by pid {creator}, or its creator died");
         }
 
+        if (state == SegmentStateResizing)
+        {
+            return ClassifyResize(journal, size);
+        }
+
         if (state != SegmentStateReady)
         {
             return (K, T, ObjectStatus.Corrupt, $"state word 0x{state:x8}");
@@ -248,7 +283,7 @@ internal static class ShmDirectory
             return (K, T, ObjectStatus.Corrupt, $"layout version {version} / header size {headerSize}, expected 1 / {SegmentHeaderSize}");
         }
 
-        if (segmentSize != size)
+        if (segmentSize < SegmentMinimumSize || segmentSize > size)
         {
             return (K, T, ObjectStatus.Corrupt, $"the header says {segmentSize} bytes, the object has {size}");
         }
@@ -260,7 +295,35 @@ internal static class ShmDirectory
             return (K, T, ObjectStatus.Corrupt, $"algorithm {algorithm} / index kind {index}");
         }
 
-        return (K, T, ObjectStatus.Ok, $"{alg}, {idx}");
+        // The library opens a segment whose object is larger than its recorded size (and uses the recorded size).
+        string larger = segmentSize < size ? $"; file larger than segment (interrupted grow?): the segment is {segmentSize} bytes" : string.Empty;
+        return (K, T, ObjectStatus.Ok, $"{alg}, {idx}{larger}");
+    }
+
+    /// <summary>A segment whose state says "resizing": what its journal records, and whether its resizer lives.</summary>
+    private static (ObjectKind, string, ObjectStatus, string) ClassifyResize(ReadOnlySpan<byte> journal, long size)
+    {
+        const ObjectKind K = ObjectKind.Segment;
+        const string T = "ManagedSharedMemory";
+        if (journal.Length < ResizeJournalSize)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"being resized, but the object ({size} bytes) is too short to hold the resize journal");
+        }
+
+        int operation = BinaryPrimitives.ReadInt32LittleEndian(journal);
+        int pid = BinaryPrimitives.ReadInt32LittleEndian(journal[4..]);
+        long oldSize = BinaryPrimitives.ReadInt64LittleEndian(journal[8..]);
+        long newSize = BinaryPrimitives.ReadInt64LittleEndian(journal[16..]);
+        string? name = operation switch { 1 => "Grow", 2 => "ShrinkToFit", _ => null };
+        if (name is null || oldSize < SegmentMinimumSize || newSize < SegmentMinimumSize)
+        {
+            return (K, T, ObjectStatus.Corrupt, $"being resized, but the resize journal is damaged (operation {operation}, {oldSize} -> {newSize} bytes)");
+        }
+
+        string what = $"offline {name} ({oldSize} -> {newSize} bytes) by pid {pid}";
+        return Interprocess.Tool.Describe.ProcessAlive(pid)
+            ? (K, T, ObjectStatus.Incomplete, $"being resized: an {what}")
+            : (K, T, ObjectStatus.Incomplete, $"an interrupted {what}: the next read-write open completes it (or rolls it back)");
     }
 
     private static (ObjectKind, string, ObjectStatus, string) ClassifyFastQueue(ReadOnlySpan<byte> head, long size)
@@ -344,14 +407,17 @@ internal static class ShmDirectory
 
     private static long RoundUp8(long value) => (value + 7) & ~7L;
 
-    private static byte[] ReadHead(string path)
+    private static byte[] ReadHead(string path) => ReadAt(path, 0, ProbeLength);
+
+    /// <summary>Up to <paramref name="length"/> bytes at <paramref name="offset"/> (fewer at the end of the file), with read(2).</summary>
+    private static byte[] ReadAt(string path, long offset, int length)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var buffer = new byte[ProbeLength];
+        var buffer = new byte[length];
         int total = 0;
         while (total < buffer.Length)
         {
-            int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            int n = RandomAccess.Read(handle, buffer.AsSpan(total), offset + total);
             if (n == 0)
             {
                 break;

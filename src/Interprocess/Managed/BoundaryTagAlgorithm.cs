@@ -547,7 +547,14 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
     }
 
     /// <inheritdoc />
-    public void ExtendFrom(long oldHeapEnd)
+    public void SnapshotEnd(out long prevSize, out long sizeFlags)
+    {
+        prevSize = PrevSize(_sentinel);
+        sizeFlags = SizeFlags(_sentinel);
+    }
+
+    /// <inheritdoc />
+    public void WriteGrownEnd(long oldHeapEnd)
     {
         long oldSentinel = oldHeapEnd - HeaderBytes;
         long size = _sentinel - oldSentinel;
@@ -556,20 +563,54 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
             throw new ArgumentOutOfRangeException(nameof(oldHeapEnd), oldHeapEnd, "The heap can only grow, by at least 32 bytes.");
         }
 
-        bool prevFree = (SizeFlags(oldSentinel) & PrevFreeBit) != 0;
+        // 1) the new end sentinel, in the new bytes (no chain reaches it yet, or it is already the end).
         PrevSize(_sentinel) = 0;
         SizeFlags(_sentinel) = 0;
-        // The old sentinel becomes an allocated block over the new bytes, then is freed (merging with a free predecessor).
-        SizeFlags(oldSentinel) = size | (prevFree ? PrevFreeBit : 0);
-        AllocatedBytesRef += size;
-        AllocatedBlocksRef++;
-        Deallocate(oldSentinel + HeaderBytes);
+        SegmentManager.ResizeStep("grow-end-sentinel");
+
+        // 2) one store links it: the old sentinel (size 0) becomes a free block over the new bytes. A size other
+        //    than 0 there means this was done already (after a merge the word is stale payload of the merged
+        //    block, still holding that size), so doing it again changes nothing.
+        long sf = SizeFlags(oldSentinel);
+        if ((sf & ~FlagMask) == 0)
+        {
+            SizeFlags(oldSentinel) = size | FreeBit | (sf & PrevFreeBit);
+        }
+
+        SegmentManager.ResizeStep("grow-end-linked");
     }
 
     /// <inheritdoc />
-    public long TrimEnd()
+    public void RestoreGrownEnd(long savedPrevSize, long savedSizeFlags)
+    {
+        if ((savedSizeFlags & ~FlagMask) != 0)
+        {
+            ThrowCorrupted($"the resize journal's saved end sentinel {savedSizeFlags} is not a sentinel");
+        }
+
+        if ((savedSizeFlags & PrevFreeBit) != 0)
+        {
+            // The free block before the old end may have been merged with the new bytes: give it its size back
+            // first (the chain then reaches the old sentinel again, converted or not).
+            long last = _sentinel - savedPrevSize;
+            if (savedPrevSize < MinBlock || (savedPrevSize & FlagMask) != 0 || last < _heapStart)
+            {
+                ThrowCorrupted($"the resize journal's saved last block size {savedPrevSize} does not fit the heap");
+            }
+
+            SizeFlags(last) = savedPrevSize | FreeBit;
+        }
+
+        PrevSize(_sentinel) = savedPrevSize;
+        SizeFlags(_sentinel) = savedSizeFlags;
+    }
+
+    /// <inheritdoc />
+    public long PlanTrim(out long block, out long blockSizeFlags)
     {
         long end = _sentinel + HeaderBytes;
+        block = 0;
+        blockSizeFlags = 0;
         if ((SizeFlags(_sentinel) & PrevFreeBit) == 0)
         {
             return end;
@@ -594,20 +635,49 @@ internal abstract unsafe class BoundaryTagAlgorithm : IMemoryAlgorithm
             return end;
         }
 
-        Remove(last, ps);
-        if (newSentinel == last)
+        block = last;
+        blockSizeFlags = SizeFlags(last);
+        return newSentinel + HeaderBytes;
+    }
+
+    /// <inheritdoc />
+    public void WriteTrimmedEnd(long block)
+    {
+        if (block < _heapStart || block > _sentinel || (block & FlagMask) != 0 || (_sentinel != block && _sentinel - block < MinBlock))
         {
-            // The free block's header becomes the new end sentinel (its predecessor is allocated: blocks coalesce).
-            SizeFlags(last) = 0;
-            return last + HeaderBytes;
+            ThrowCorrupted($"the resize journal's block {block} does not fit the heap ending at {_sentinel + HeaderBytes}");
         }
 
-        long keep = newSentinel - last;
-        SizeFlags(last) = keep | FreeBit;
-        PrevSize(newSentinel) = keep;
-        SizeFlags(newSentinel) = PrevFreeBit;
-        Insert(last, keep);
-        return newSentinel + HeaderBytes;
+        if (_sentinel != block)
+        {
+            // 1) the new sentinel's header, inside the free block's payload (past its list links)
+            long keep = _sentinel - block;
+            PrevSize(_sentinel) = keep;
+            SizeFlags(_sentinel) = PrevFreeBit;
+            SegmentManager.ResizeStep("shrink-end-sentinel");
+            // 2) one store makes the block end there
+            SizeFlags(block) = keep | FreeBit;
+        }
+        else
+        {
+            SegmentManager.ResizeStep("shrink-end-sentinel");
+            // The free block's header becomes the end sentinel (its predecessor is allocated: blocks coalesce).
+            SizeFlags(block) = 0;
+        }
+
+        SegmentManager.ResizeStep("shrink-end-cut");
+    }
+
+    /// <inheritdoc />
+    public void RestoreTrimmedEnd(long block, long savedSizeFlags)
+    {
+        long size = savedSizeFlags & ~FlagMask;
+        if (block < _heapStart || (block & FlagMask) != 0 || (savedSizeFlags & FreeBit) == 0 || block + size != _sentinel)
+        {
+            ThrowCorrupted($"the resize journal's block {block} (SizeFlags {savedSizeFlags}) is not the heap's last free block");
+        }
+
+        SizeFlags(block) = savedSizeFlags;
     }
 
     /// <summary>The block size (header included, rounded) that holds <paramref name="size"/> usable bytes.</summary>

@@ -72,12 +72,34 @@ internal interface IMemoryAlgorithm
     /// <summary>Writes zeros over the free memory (not over the allocator's own links).</summary>
     void ZeroFreeMemory();
 
-    /// <summary>
-    /// Offline grow: this instance was made with the new, larger heap end; the heap so far ended at
-    /// <paramref name="oldHeapEnd"/>. The old end sentinel becomes a free block covering the new bytes.
-    /// </summary>
-    void ExtendFrom(long oldHeapEnd);
+    /// <summary>Offline grow, before anything changes: the end sentinel's two words, for the journal (a roll back restores them).</summary>
+    void SnapshotEnd(out long prevSize, out long sizeFlags);
 
-    /// <summary>Offline shrink: cuts a free block at the end of the heap off and returns the new heap end (unchanged when the last block is in use).</summary>
-    long TrimEnd();
+    /// <summary>
+    /// Offline grow, step 2 (this instance was made with the new heap end; the heap so far ended at
+    /// <paramref name="oldHeapEnd"/>): writes the new end sentinel, then turns the old one into a free block over
+    /// the new bytes with one store. Idempotent; free lists, flags and counters are left to <see cref="Rebuild"/>.
+    /// </summary>
+    void WriteGrownEnd(long oldHeapEnd);
+
+    /// <summary>
+    /// Rolls an interrupted grow back (this instance has the old heap end): restores the old end sentinel and
+    /// the free block before it from the journal's words. Idempotent; <see cref="Rebuild"/> follows.
+    /// </summary>
+    void RestoreGrownEnd(long savedPrevSize, long savedSizeFlags);
+
+    /// <summary>
+    /// Offline shrink, planning only (nothing changes): the heap end after cutting the free block at the end
+    /// off (the current end when there is none), that block and its SizeFlags.
+    /// </summary>
+    long PlanTrim(out long block, out long blockSizeFlags);
+
+    /// <summary>
+    /// Offline shrink (this instance has the new heap end): makes <paramref name="block"/> end at the new end
+    /// sentinel, or become it. Idempotent; <see cref="Rebuild"/> follows.
+    /// </summary>
+    void WriteTrimmedEnd(long block);
+
+    /// <summary>Rolls an interrupted shrink back (this instance has the old heap end): restores <paramref name="block"/>'s SizeFlags. Idempotent.</summary>
+    void RestoreTrimmedEnd(long block, long savedSizeFlags);
 }

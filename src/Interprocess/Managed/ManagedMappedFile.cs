@@ -168,51 +168,77 @@ public sealed unsafe class ManagedMappedFile : IDisposable
 
     /// <summary>
     /// Makes the segment (and the file) <paramref name="extraBytes"/> larger, the new bytes becoming free memory
-    /// (Boost's offline <c>grow</c>). <b>Offline:</b> no process may have the file open meanwhile, and the
-    /// operation must not be interrupted.
+    /// (Boost's offline <c>grow</c>). <b>Offline:</b> no process may have the file open meanwhile (openers wait
+    /// for it). <b>Crash-safe</b> against the process being killed, as <see cref="ManagedSharedMemory.Grow"/>: the
+    /// next read-write opener completes or rolls back an interrupted grow. (Not against a system crash: the
+    /// file's pages reach the disk in the kernel's order.)
     /// </summary>
     /// <param name="path">The file's path.</param>
     /// <param name="extraBytes">How many bytes to add (at least 64).</param>
     /// <returns>The new size.</returns>
     /// <exception cref="ArgumentOutOfRangeException">Too few or too many bytes.</exception>
-    /// <exception cref="InterprocessException">No such file, not a valid segment, or the OS refused.</exception>
+    /// <exception cref="InterprocessException">No such file, not a valid segment, another process is resizing it (<see cref="InterprocessErrorCode.Busy"/>), or the OS refused.</exception>
     public static long Grow(string path, long extraBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(extraBytes, 64);
         using var file = new FileMapping(path);
-        long size;
+        long newSize;
         using (var region = new MappedRegion(file))
         {
-            size = SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero).Size;
+            var manager = SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero);
+            newSize = checked(manager.Size + extraBytes);
+            manager.BeginGrow(newSize);
         }
 
-        long newSize = checked(size + extraBytes);
-        SegmentManager.ValidateSize(newSize);
-        FileDescriptorInfo.Truncate(file.Descriptor, newSize, path);
+        try
+        {
+            FileDescriptorInfo.Truncate(file.Descriptor, newSize, path);
+        }
+        catch
+        {
+            using var region = new MappedRegion(file);
+            SegmentManager.CompleteResize((byte*)region.Address, region.Size, path);
+            throw;
+        }
+
+        SegmentManager.ResizeStep("grow-truncated");
         using (var region = new MappedRegion(file))
         {
-            SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero).GrowTo(newSize, region.Size);
+            SegmentManager.CompleteResize((byte*)region.Address, region.Size, path);
             region.Flush();
         }
 
         return newSize;
     }
 
-    /// <summary>Cuts the free memory at the end of the segment off and shrinks the file to match (offline, like <see cref="Grow"/>).</summary>
+    /// <summary>
+    /// Cuts the free memory at the end of the segment off and shrinks the file to match (offline and crash-safe,
+    /// like <see cref="Grow"/>; the file is cut only after the header records the smaller size).
+    /// </summary>
     /// <param name="path">The file's path.</param>
     /// <returns>The new size (the old one when the last block is in use).</returns>
-    /// <exception cref="InterprocessException">No such file, not a valid segment, or the OS refused.</exception>
+    /// <exception cref="InterprocessException">No such file, not a valid segment, another process is resizing it (<see cref="InterprocessErrorCode.Busy"/>), or the OS refused.</exception>
     public static long ShrinkToFit(string path)
     {
         using var file = new FileMapping(path);
-        long newSize;
-        using (var region = new MappedRegion(file))
+        using var region = new MappedRegion(file);
+        var segmentBase = (byte*)region.Address;
+        long newSize = SegmentManager.Attach(segmentBase, region.Size, path, readOnly: false, TimeSpan.Zero).BeginShrink(out bool journaled);
+        if (journaled)
         {
-            newSize = SegmentManager.Attach((byte*)region.Address, region.Size, path, readOnly: false, TimeSpan.Zero).TrimToFit();
+            SegmentManager.RollResize(segmentBase, region.Size, path, preferBack: false);
             region.Flush();
         }
 
         FileDescriptorInfo.Truncate(file.Descriptor, newSize, path);
+        if (journaled)
+        {
+            SegmentManager.ResizeStep("shrink-truncated");
+            SegmentManager.EndResize(segmentBase);
+            // Only the header's first page is dirty now (the rest is past the end of the file).
+            region.Flush(0, SegmentHeader.Size);
+        }
+
         return newSize;
     }
 

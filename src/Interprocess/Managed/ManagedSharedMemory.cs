@@ -135,30 +135,43 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
 
     /// <summary>
     /// Makes the segment <paramref name="extraBytes"/> larger, the new bytes becoming free memory (Boost's offline
-    /// <c>grow</c>). <b>Offline:</b> no process may have the segment open meanwhile, and the operation must not be
-    /// interrupted (a crash in the middle leaves the segment damaged).
+    /// <c>grow</c>). <b>Offline:</b> no process may have the segment open meanwhile (openers wait for it, as for a
+    /// creator). <b>Crash-safe:</b> the change is journaled in the header first, and a process killed at any point
+    /// leaves a segment that the next read-write opener completes (the object was grown) or rolls back (it was not).
     /// </summary>
     /// <param name="name">The segment's name.</param>
     /// <param name="extraBytes">How many bytes to add (at least 64).</param>
     /// <returns>The new size.</returns>
     /// <exception cref="ArgumentOutOfRangeException">Too few or too many bytes.</exception>
-    /// <exception cref="InterprocessException">No such segment, not a valid one, or the OS refused.</exception>
+    /// <exception cref="InterprocessException">No such segment, not a valid one, another process is resizing it (<see cref="InterprocessErrorCode.Busy"/>), or the OS refused.</exception>
     public static long Grow(string name, long extraBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(extraBytes, 64);
         using var shm = SharedMemoryObject.OpenExisting(name);
-        long size;
+        long newSize;
         using (var region = new MappedRegion(shm))
         {
-            size = SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero).Size;
+            var manager = SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero);
+            newSize = checked(manager.Size + extraBytes);
+            manager.BeginGrow(newSize);
         }
 
-        long newSize = checked(size + extraBytes);
-        SegmentManager.ValidateSize(newSize);
-        shm.Truncate(newSize);
+        // The journal says "grow to newSize"; until the object has that size, an interrupted grow rolls back.
+        try
+        {
+            shm.Truncate(newSize);
+        }
+        catch
+        {
+            using var region = new MappedRegion(shm);
+            SegmentManager.CompleteResize((byte*)region.Address, region.Size, name);
+            throw;
+        }
+
+        SegmentManager.ResizeStep("grow-truncated");
         using (var region = new MappedRegion(shm))
         {
-            SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero).GrowTo(newSize, region.Size);
+            SegmentManager.CompleteResize((byte*)region.Address, region.Size, name);
         }
 
         return newSize;
@@ -166,21 +179,32 @@ public sealed unsafe class ManagedSharedMemory : IDisposable
 
     /// <summary>
     /// Cuts the free memory at the end of the segment off and shrinks the object to match (Boost's offline
-    /// <c>shrink_to_fit</c>). Offline, like <see cref="Grow"/>.
+    /// <c>shrink_to_fit</c>). Offline and crash-safe, like <see cref="Grow"/>: the object is cut only after the
+    /// header records the smaller size, so it is never smaller than what the segment uses.
     /// </summary>
     /// <param name="name">The segment's name.</param>
     /// <returns>The new size (the old one when the last block is in use).</returns>
-    /// <exception cref="InterprocessException">No such segment, not a valid one, or the OS refused.</exception>
+    /// <exception cref="InterprocessException">No such segment, not a valid one, another process is resizing it (<see cref="InterprocessErrorCode.Busy"/>), or the OS refused.</exception>
     public static long ShrinkToFit(string name)
     {
         using var shm = SharedMemoryObject.OpenExisting(name);
-        long newSize;
-        using (var region = new MappedRegion(shm))
+        using var region = new MappedRegion(shm);
+        var segmentBase = (byte*)region.Address;
+        long newSize = SegmentManager.Attach(segmentBase, region.Size, name, readOnly: false, TimeSpan.Zero).BeginShrink(out bool journaled);
+        if (journaled)
         {
-            newSize = SegmentManager.Attach((byte*)region.Address, region.Size, name, readOnly: false, TimeSpan.Zero).TrimToFit();
+            SegmentManager.RollResize(segmentBase, region.Size, name, preferBack: false);
         }
 
+        // The header records newSize now: cutting the object there leaves it holding the whole segment.
+        // (Nothing beyond newSize is touched after this, so the larger mapping is safe.)
         shm.Truncate(newSize);
+        if (journaled)
+        {
+            SegmentManager.ResizeStep("shrink-truncated");
+            SegmentManager.EndResize(segmentBase);
+        }
+
         return newSize;
     }
 

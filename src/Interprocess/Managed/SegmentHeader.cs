@@ -10,7 +10,7 @@ namespace Interprocess.Managed;
 /// <remarks>
 /// <code>
 ///   0 ulong Magic            "IPMSEG01" (written with the other fields during initialization)
-///   8 int   State            0 = untouched, <see cref="StateInitializing"/>, <see cref="StateReady"/>
+///   8 int   State            0 = untouched, <see cref="StateInitializing"/>, <see cref="StateReady"/>, <see cref="StateResizing"/>
 ///  12 int   CreatorPid       the process that initializes the segment (read while State is Initializing)
 ///  16 int   LayoutVersion    <see cref="CurrentLayoutVersion"/>
 ///  20 int   HeaderSize       <see cref="Size"/>
@@ -26,6 +26,7 @@ namespace Interprocess.Managed;
 /// 108 int   WriterDepth      nesting of changes by the lock holder (AtomicFunc around Construct ...)
 /// 128 index state            64 bytes, owned by the name index (<see cref="IndexStateOffset"/>)
 /// 192 allocator state        up to <see cref="AllocatorStateSize"/> bytes, owned by the algorithm
+/// 10176 resize journal       64 bytes (<see cref="ResizeJournal"/>), read only while State is Resizing
 /// 10240 heap
 /// </code>
 /// </remarks>
@@ -44,6 +45,13 @@ internal struct SegmentHeader
     /// <summary>State word: every field is written; published by a release store.</summary>
     internal const int StateReady = 0x59444552; // "REDY"
 
+    /// <summary>
+    /// State word: an offline Grow or ShrinkToFit is under way, or was interrupted; the
+    /// <see cref="ResizeJournal"/> says what it does. Set by a release store after the journal is written.
+    /// (Versions of this library from before the journal refuse such a segment as foreign, which is safe.)
+    /// </summary>
+    internal const int StateResizing = 0x5A495352; // "RSIZ"
+
     /// <summary>The size of the whole header area, i.e. the first heap offset.</summary>
     internal const int Size = 10240;
 
@@ -56,8 +64,11 @@ internal struct SegmentHeader
     /// <summary>Where the allocation algorithm keeps its state.</summary>
     internal const int AllocatorStateOffset = 192;
 
+    /// <summary>Where the resize journal lives: the header's last 64 bytes (zero in segments made before it existed: no algorithm used them).</summary>
+    internal const int ResizeJournalOffset = Size - ResizeJournal.Size;
+
     /// <summary>The bytes reserved for the allocation algorithm's state.</summary>
-    internal const int AllocatorStateSize = Size - AllocatorStateOffset;
+    internal const int AllocatorStateSize = ResizeJournalOffset - AllocatorStateOffset;
 
     /// <summary>The first byte of the heap.</summary>
     internal const long HeapStart = Size;

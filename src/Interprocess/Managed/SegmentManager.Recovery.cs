@@ -26,7 +26,12 @@ public sealed unsafe partial class SegmentManager
         {
             locked = EnterRead();
             ref var h = ref Header;
-            if (h.Magic != SegmentHeader.MagicValue || h.State != SegmentHeader.StateReady)
+            if (h.Magic == SegmentHeader.MagicValue && h.State == SegmentHeader.StateResizing)
+            {
+                ref var j = ref Journal(_base);
+                list.Add($"header: an offline {j.OperationName} ({j.OldSize} -> {j.NewSize} bytes) by process {j.ResizerPid} is under way or was interrupted; Repair() or opening the segment again completes it");
+            }
+            else if (h.Magic != SegmentHeader.MagicValue || h.State != SegmentHeader.StateReady)
             {
                 list.Add("header: the magic number or the state word is damaged");
             }
@@ -109,6 +114,12 @@ public sealed unsafe partial class SegmentManager
             // repair runs: Version odd (a new value if it was even), fenced before the repair's stores.
             h.WriterDepth = 0;
             Interlocked.Exchange(ref h.Version, h.Version | 1);
+        }
+
+        if (Volatile.Read(ref h.State) == SegmentHeader.StateResizing)
+        {
+            // An offline resize ran while this process had the segment open, and was interrupted.
+            report.Append(CompleteResizeForRepair());
         }
 
         var before = new List<string>();

@@ -41,10 +41,12 @@ public sealed unsafe partial class SegmentManager
     private readonly byte* _base;
     /// <summary>The mapped size.</summary>
     private readonly long _mappedSize;
-    /// <summary>The allocation algorithm the header names.</summary>
-    private readonly IMemoryAlgorithm _heap;
+    /// <summary>The allocation algorithm the header names (made again when a repair completes an interrupted resize).</summary>
+    private IMemoryAlgorithm _heap;
     /// <summary>The name index the header names.</summary>
-    private readonly INameIndex _index;
+    private INameIndex _index;
+    /// <summary>The heap end <see cref="_heap"/> and <see cref="_index"/> were made with.</summary>
+    private long _heapEnd;
     /// <summary>Set when the segment is unmapped; every member checks it.</summary>
     private bool _detached;
     /// <summary>
@@ -66,15 +68,23 @@ public sealed unsafe partial class SegmentManager
         IsReadOnly = readOnly;
         HeapLimit = mappedSize - SegmentHeader.HeapStart;
         _writeMask = readOnly ? -1 : 7;
-        ref var h = ref Header;
-        _heap = CreateAlgorithm(segmentBase, h.Algorithm, h.HeapOffset, h.HeapEnd, name);
-        _index = (NameIndexKind)h.IndexKind switch
+        (_heap, _index, _heapEnd) = CreateStructures(segmentBase, name);
+    }
+
+    /// <summary>The algorithm and the index the header names, over the heap bounds it records now.</summary>
+    private static (IMemoryAlgorithm Heap, INameIndex Index, long HeapEnd) CreateStructures(byte* segmentBase, string name)
+    {
+        ref var h = ref *(SegmentHeader*)segmentBase;
+        long heapEnd = h.HeapEnd;
+        var heap = CreateAlgorithm(segmentBase, h.Algorithm, h.HeapOffset, heapEnd, name);
+        INameIndex index = (NameIndexKind)h.IndexKind switch
         {
-            NameIndexKind.Hash => new HashNameIndex(segmentBase, _heap, h.HeapOffset, h.HeapEnd, name),
-            NameIndexKind.Ordered => new OrderedNameIndex(segmentBase, _heap, h.HeapOffset, h.HeapEnd, name),
+            NameIndexKind.Hash => new HashNameIndex(segmentBase, heap, h.HeapOffset, heapEnd, name),
+            NameIndexKind.Ordered => new OrderedNameIndex(segmentBase, heap, h.HeapOffset, heapEnd, name),
             NameIndexKind.None => new NullNameIndex(),
             _ => throw InterprocessException.Corrupted(name, $"the header names index kind {h.IndexKind}, which this library does not know."),
         };
+        return (heap, index, heapEnd);
     }
 
     private static IMemoryAlgorithm CreateAlgorithm(byte* segmentBase, int algorithm, long heapStart, long heapEnd, string name) =>
@@ -84,39 +94,6 @@ public sealed unsafe partial class SegmentManager
             AllocationAlgorithm.SequentialFit => new SequentialFitAlgorithm(segmentBase, heapStart, heapEnd, name),
             _ => throw InterprocessException.Corrupted(name, $"the header names allocation algorithm {algorithm}, which this library does not know."),
         };
-
-    /// <summary>
-    /// Offline grow (no other user): the memory now extends to <paramref name="newSize"/> bytes; the heap takes
-    /// the new bytes as one free block. This manager is detached; use the returned one.
-    /// </summary>
-    internal SegmentManager GrowTo(long newSize, long mappedSize)
-    {
-        ValidateSize(newSize);
-        ref var h = ref Header;
-        long oldEnd = h.HeapEnd;
-        long newEnd = newSize & ~15L;
-        if (newEnd - oldEnd < 64)
-        {
-            throw new ArgumentOutOfRangeException(nameof(newSize), newSize, $"A segment grows by at least 64 bytes; '{Name}' is {h.SegmentSize} bytes.");
-        }
-
-        CreateAlgorithm(_base, h.Algorithm, h.HeapOffset, newEnd, Name).ExtendFrom(oldEnd);
-        h.HeapEnd = newEnd;
-        h.SegmentSize = newSize;
-        Detach();
-        return new SegmentManager(_base, mappedSize, Name, readOnly: false);
-    }
-
-    /// <summary>Offline shrink (no other user): cuts trailing free memory off the heap; returns the new segment size. This manager is detached.</summary>
-    internal long TrimToFit()
-    {
-        ref var h = ref Header;
-        long newEnd = _heap.TrimEnd();
-        h.HeapEnd = newEnd;
-        h.SegmentSize = newEnd;
-        Detach();
-        return newEnd;
-    }
 
     /// <summary>The name of the segment (for messages).</summary>
     public string Name { get; }
@@ -243,6 +220,25 @@ public sealed unsafe partial class SegmentManager
             if (magic != 0 && magic != SegmentHeader.MagicValue)
             {
                 throw NotOurs(name, magic);
+            }
+
+            if (state == SegmentHeader.StateResizing)
+            {
+                // An offline Grow / ShrinkToFit is under way or was interrupted: complete it (roll it forward or
+                // back) if its process is gone, otherwise wait for it like for a creator.
+                if (TryCompleteInterruptedResize(segmentBase, mappedSize, name, readOnly))
+                {
+                    continue;
+                }
+
+                if (deadline.HasPassed)
+                {
+                    ref var j = ref Journal(segmentBase);
+                    throw new InterprocessException(InterprocessErrorCode.Busy, $"The managed segment '{name}' is being resized: an offline {j.OperationName} ({j.OldSize} -> {j.NewSize} bytes) by process {Volatile.Read(ref j.ResizerPid)} did not finish within {timeout.TotalMilliseconds:0} ms.");
+                }
+
+                Thread.Sleep(InitializationPollMilliseconds);
+                continue;
             }
 
             if (state == SegmentHeader.StateInitializing)
