@@ -72,6 +72,12 @@ internal static unsafe class QueueWaiter
     /// <summary>The longest single sleep: bounds how long a sleeper misses a wake-up lost to a killed waker, or a slot held by a dead process (see <see cref="IQueueCondition"/>).</summary>
     internal const long LivenessPollNanoseconds = 100_000_000;
 
+    /// <summary>
+    /// The slice a sleep is cut into: <see cref="LivenessPollNanoseconds"/>. Tests of the wake-up protocol set it
+    /// far longer in a child process, so that a lost wake-up shows as a hang instead of a 100 ms delay.
+    /// </summary>
+    internal static long SliceNanoseconds = LivenessPollNanoseconds;
+
 
     /// <summary>
     /// True when this process is registered for membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED): its wakers may then
@@ -242,9 +248,10 @@ internal static unsafe class QueueWaiter
 
                 cancellationToken.ThrowIfCancellationRequested();
                 // Sliced always (a waker may die between steps 3 and its wake; a dead slot holder wakes nobody).
-                if (remaining < 0 || remaining > LivenessPollNanoseconds)
+                long slice = Volatile.Read(ref SliceNanoseconds);
+                if (remaining < 0 || remaining > slice)
                 {
-                    remaining = LivenessPollNanoseconds;
+                    remaining = slice;
                 }
 
                 // (5)
