@@ -14,7 +14,8 @@ namespace Interprocess.Queues;
 /// The protocol (no lost wake-up). A waker is a side that has just made the condition true (a producer that
 /// committed a message wakes consumers on NotEmpty; a consumer that released room wakes producers on NotFull).
 /// <list type="number">
-/// <item>Waker: publishes its change (the position or slot word) with a store of release semantics. SpscQueue
+/// <item>Waker: publishes its change (SpscQueue: the commit tag of the record at the consumer's position, the very word its
+///   condition reads; SpscQueue's consumer: its position; the other queues: a slot word) with a store of release semantics. SpscQueue
 ///   uses <see cref="Publish"/>: a plain release store when this process is registered for the asymmetric
 ///   barrier (<see cref="AsymmetricBarrier"/>), else Interlocked.Exchange (a full barrier). The other queues
 ///   publish with a compare-and-swap or exchange, a full barrier anyway.</item>
