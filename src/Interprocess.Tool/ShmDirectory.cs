@@ -345,9 +345,13 @@ internal static class ShmDirectory
             return (K, "-", ObjectStatus.Corrupt, $"unknown queue kind {kind}");
         }
 
-        if (version != 1)
+        // SPSC queues are at layout version 2 (commit-tagged records); MPMC and broadcast queues at 1.
+        int expected = kind == 1 ? 2 : 1;
+        if (version != expected)
         {
-            return (K, type, ObjectStatus.Corrupt, $"layout version {version}, expected 1");
+            return (K, type, ObjectStatus.Corrupt, version > 0 && version < expected
+                ? $"layout version {version} (an older library's), this tool reads {expected}"
+                : $"layout version {version}, expected {expected}");
         }
 
         if (total < FastQueueHeaderSize || total > size)

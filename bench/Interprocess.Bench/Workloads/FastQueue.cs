@@ -9,7 +9,7 @@ internal abstract class FastQueue : IDisposable
     /// <summary>
     /// Creates a queue holding about <paramref name="messages"/> messages of <paramref name="size"/> bytes. The SPSC
     /// ring gets the anchors' byte capacity (their ring is <paramref name="messages"/> slots of <paramref name="size"/>
-    /// bytes; with our 8-byte record headers it holds a few messages fewer): a ring twice as large, as before, does
+    /// bytes; with our 16-byte record headers it holds a few messages fewer): a ring twice as large, as before, does
     /// not fit the caches the anchors' ring fits (8 MiB instead of 4 MiB for 4 KiB messages).
     /// </summary>
     public static FastQueue Create(bool mpmc, string name, int messages, int size)

@@ -16,7 +16,8 @@ namespace Interprocess.Queues;
 /// <param name="MaxMessageSize">The largest message in bytes.</param>
 /// <param name="Depth">Messages waiting to be received: SPSC and MPMC, the committed messages not yet taken;
 /// broadcast, the complete messages the ring holds (each subscriber's own position is private to it).</param>
-/// <param name="ProducerPosition">The producers' counter (SPSC: bytes; MPMC and broadcast: messages).</param>
+/// <param name="ProducerPosition">The producers' counter (SPSC: bytes, the end of the committed records found by
+/// walking their commit tags; MPMC and broadcast: messages).</param>
 /// <param name="ConsumerPosition">The consumers' counter (SPSC: bytes; MPMC: messages; broadcast: unused, 0).</param>
 /// <param name="ConsumersMaySleep">The "not empty" event count's sleepers flag: some consumer is (or is about to be) asleep.</param>
 /// <param name="ProducersMaySleep">The "not full" event count's sleepers flag: some producer is (or is about to be) asleep.</param>
@@ -74,14 +75,14 @@ public sealed record FastQueueInfo(
         long capacity = *(long*)(b + H.CapacityOffset);
         int maxMessageSize = *(int*)(b + H.MaxMessageSizeOffset);
         long total = *(long*)(b + H.TotalLengthOffset);
-        if (version != H.LayoutVersion)
-        {
-            QueueMapping.ThrowCorrupted(name, $"layout version {version}; this library reads version {H.LayoutVersion}");
-        }
-
         if (kind is not (QueueKind.Spsc or QueueKind.Mpmc or QueueKind.Broadcast))
         {
             QueueMapping.ThrowCorrupted(name, $"unknown queue kind {(int)kind}");
+        }
+
+        if (version != H.LayoutVersionOf(kind))
+        {
+            QueueMapping.ThrowCorrupted(name, H.VersionMismatch(kind, version));
         }
 
         string? problem = headerLength != H.DataOffset
@@ -109,7 +110,8 @@ public sealed record FastQueueInfo(
         switch (kind)
         {
             case QueueKind.Spsc:
-                depth = CountSpscMessages(name, b, data, capacity, maxMessageSize);
+                (depth, long tail) = CountSpscMessages(name, b, data, capacity, maxMessageSize);
+                producer = Math.Max(producer, tail); // the hint may lag the committed records (see SpscQueueDescriptor)
                 break;
             case QueueKind.Mpmc:
                 depth = 0;
@@ -156,55 +158,69 @@ public sealed record FastQueueInfo(
     }
 
     /// <summary>
-    /// Walks the SPSC ring's records from the consumer counter to the producer counter, every record checked
-    /// before it is used. A walk that a live producer or consumer races with is retried from fresh counters.
+    /// Walks the SPSC ring's committed records from the consumer counter to the first record whose commit tag is
+    /// not its position plus one, every record checked before it is used. Returns the message count and the
+    /// position after the last committed record (the producer's hint may lag it by one record after a producer
+    /// died between the two stores). A walk that a live producer or consumer races with is retried.
     /// </summary>
-    private static unsafe long CountSpscMessages(string name, byte* b, byte* ring, long capacity, int maxMessageSize)
+    private static unsafe (long Messages, long Tail) CountSpscMessages(string name, byte* b, byte* ring, long capacity, int maxMessageSize)
     {
         const int Attempts = 5;
         string? problem = null;
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
             long consumer = Volatile.Read(ref *(long*)(b + H.ConsumerPositionOffset));
-            long producer = Volatile.Read(ref *(long*)(b + H.ProducerPositionOffset));
-            problem = WalkSpsc(ring, capacity, maxMessageSize, consumer, producer, out long messages);
+            problem = WalkSpsc(ring, capacity, maxMessageSize, consumer, out long messages, out long tail);
             if (problem is null)
             {
-                return messages;
+                return (messages, tail);
             }
 
-            // A changed counter means the walk raced with a live queue: try again; unchanged means damage.
-            if (Volatile.Read(ref *(long*)(b + H.ConsumerPositionOffset)) == consumer
-                && Volatile.Read(ref *(long*)(b + H.ProducerPositionOffset)) == producer)
+            // A changed counter means the walk raced with a live consumer (whose producer may then have reused
+            // the bytes): try again; unchanged means damage.
+            if (Volatile.Read(ref *(long*)(b + H.ConsumerPositionOffset)) == consumer)
             {
                 break;
             }
         }
 
         QueueMapping.ThrowCorrupted(name, problem!);
-        return 0;
+        return (0, 0);
     }
 
-    private static unsafe string? WalkSpsc(byte* ring, long capacity, int maxMessageSize, long consumer, long producer, out long messages)
+    private static unsafe string? WalkSpsc(byte* ring, long capacity, int maxMessageSize, long consumer, out long messages, out long tail)
     {
         messages = 0;
-        long available = producer - consumer;
-        if (consumer < 0 || available < 0 || available > capacity || ((consumer | producer) & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
+        tail = consumer;
+        if (consumer < 0 || (consumer & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
         {
-            return $"the counters (consumer {consumer}, producer {producer}) do not describe a ring of {capacity} bytes";
+            return $"the consumer counter {consumer} is negative or not {SpscQueueDescriptor.RecordAlignment}-byte aligned";
         }
 
         long p = consumer;
-        while (p < producer)
+        while (true)
         {
             long index = p & (capacity - 1);
             long toEnd = capacity - index;
-            int length = Volatile.Read(ref *(int*)(ring + index + SpscQueueDescriptor.LengthOffset));
-            int type = Volatile.Read(ref *(int*)(ring + index + SpscQueueDescriptor.TypeOffset));
+            long tag = Volatile.Read(ref *(long*)(ring + index + SpscQueueDescriptor.TagOffset));
+            if (tag == SpscQueueDescriptor.NotCommitted)
+            {
+                tail = p;
+                return null;
+            }
+
+            if (tag != SpscQueueDescriptor.TagOf(p))
+            {
+                return $"the commit tag at counter {p} is {tag}, neither 0 (not committed) nor {SpscQueueDescriptor.TagOf(p)}";
+            }
+
+            // Acquired by the tag's read: the header was written before the tag.
+            int length = *(int*)(ring + index + SpscQueueDescriptor.LengthOffset);
+            int type = *(int*)(ring + index + SpscQueueDescriptor.TypeOffset);
             if (type == SpscQueueDescriptor.TypeMessage)
             {
                 long record = SpscQueueDescriptor.RecordLength(length);
-                if ((uint)length > (uint)maxMessageSize || record > toEnd || record > producer - p)
+                if ((uint)length > (uint)maxMessageSize || record > toEnd)
                 {
                     return $"a message record of {length} bytes at counter {p} does not fit";
                 }
@@ -212,7 +228,7 @@ public sealed record FastQueueInfo(
                 messages++;
                 p += record;
             }
-            else if (type == SpscQueueDescriptor.TypePadding && length == toEnd - SpscQueueDescriptor.RecordHeaderLength)
+            else if (type == SpscQueueDescriptor.TypePadding && length == toEnd - SpscQueueDescriptor.RecordHeaderLength && toEnd <= capacity / 2)
             {
                 p += toEnd;
             }
@@ -220,8 +236,11 @@ public sealed record FastQueueInfo(
             {
                 return $"a record of type {type} and length {length} at counter {p} where a message or a padding belongs";
             }
-        }
 
-        return null;
+            if (p - consumer > capacity)
+            {
+                return $"the committed records from counter {consumer} run past the capacity";
+            }
+        }
     }
 }

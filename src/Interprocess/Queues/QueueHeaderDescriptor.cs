@@ -8,7 +8,7 @@ namespace Interprocess.Queues;
 /// <remarks>
 /// <code>
 ///   0  Magic            "IPQUEUE1" (long; written last by the creator, with release)
-///   8  LayoutVersion    int
+///   8  LayoutVersion    int (per kind: <see cref="LayoutVersionOf"/>)
 ///  12  Kind             int (QueueKind)
 ///  16  HeaderLength     int (= DataOffset)
 ///  20  ElementSize      int (slot size in bytes; 8 = record alignment for the SPSC byte ring)
@@ -32,8 +32,23 @@ internal static class QueueHeaderDescriptor
     /// <summary>"IPQUEUE1" as a little-endian long: the magic of every fast queue.</summary>
     internal const long Magic = 0x3145554555515049;
 
-    /// <summary>The layout version this code reads and writes.</summary>
-    internal const int LayoutVersion = 1;
+    /// <summary>
+    /// The layout version of SPSC queues this code reads and writes: 2 since the records carry a commit tag
+    /// (version 1 published records through the producer counter; the two cannot share a queue).
+    /// </summary>
+    internal const int SpscLayoutVersion = 2;
+
+    /// <summary>The layout version of MPMC and broadcast queues this code reads and writes (unchanged since 1).</summary>
+    internal const int SlotLayoutVersion = 1;
+
+    /// <summary>The layout version this code reads and writes for a queue of <paramref name="kind"/>.</summary>
+    internal static int LayoutVersionOf(QueueKind kind) => kind == QueueKind.Spsc ? SpscLayoutVersion : SlotLayoutVersion;
+
+    /// <summary>The explanation of a version mismatch, naming both versions.</summary>
+    internal static string VersionMismatch(QueueKind kind, int found) =>
+        found < LayoutVersionOf(kind) && found > 0
+            ? $"it is a {kind} queue of layout version {found}, made by an older version of this library; this library reads {kind} queues of layout version {LayoutVersionOf(kind)} only (remove the queue and create it again)"
+            : $"layout version {found}; this library reads {kind} queues of layout version {LayoutVersionOf(kind)}";
 
     /// <summary>One x86-64 cache line.</summary>
     internal const int CacheLine = 64;

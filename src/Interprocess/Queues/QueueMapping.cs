@@ -94,7 +94,7 @@ internal sealed unsafe class QueueMapping : IDisposable
             region = new MappedRegion(memory);
             byte* b = (byte*)region.Address;
             // The object is new and zero-filled; all-zero counters, event counts and slots are the initial state.
-            *(int*)(b + QueueHeaderDescriptor.LayoutVersionOffset) = QueueHeaderDescriptor.LayoutVersion;
+            *(int*)(b + QueueHeaderDescriptor.LayoutVersionOffset) = QueueHeaderDescriptor.LayoutVersionOf(kind);
             *(int*)(b + QueueHeaderDescriptor.KindOffset) = (int)kind;
             *(int*)(b + QueueHeaderDescriptor.HeaderLengthOffset) = QueueHeaderDescriptor.DataOffset;
             *(int*)(b + QueueHeaderDescriptor.ElementSizeOffset) = elementSize;
@@ -162,17 +162,17 @@ internal sealed unsafe class QueueMapping : IDisposable
             }
 
             int version = *(int*)(b + QueueHeaderDescriptor.LayoutVersionOffset);
-            if (version != QueueHeaderDescriptor.LayoutVersion)
-            {
-                ThrowCorrupted(name, $"layout version {version}; this library reads version {QueueHeaderDescriptor.LayoutVersion}");
-            }
-
             var found = (QueueKind)(*(int*)(b + QueueHeaderDescriptor.KindOffset));
             if (found != kind)
             {
                 ThrowCorrupted(name, found is QueueKind.Spsc or QueueKind.Mpmc or QueueKind.Broadcast
                     ? $"it is a {found} queue, not a {kind} queue (open it with the matching type)"
                     : $"unknown queue kind {(int)found}");
+            }
+
+            if (version != QueueHeaderDescriptor.LayoutVersionOf(kind))
+            {
+                ThrowCorrupted(name, QueueHeaderDescriptor.VersionMismatch(kind, version));
             }
 
             int headerLength = *(int*)(b + QueueHeaderDescriptor.HeaderLengthOffset);

@@ -14,7 +14,8 @@ namespace Interprocess.Queues;
 /// The protocol (no lost wake-up). A waker is a side that has just made the condition true (a producer that
 /// committed a message wakes consumers on NotEmpty; a consumer that released room wakes producers on NotFull).
 /// <list type="number">
-/// <item>Waker: publishes its change (the position or slot word) with a store of release semantics. SpscQueue
+/// <item>Waker: publishes its change (SpscQueue: the commit tag of the record at the consumer's position, the very word its
+///   condition reads; SpscQueue's consumer: its position; the other queues: a slot word) with a store of release semantics. SpscQueue
 ///   uses <see cref="Publish"/>: a plain release store when this process is registered for the asymmetric
 ///   barrier (<see cref="AsymmetricBarrier"/>), else Interlocked.Exchange (a full barrier). The other queues
 ///   publish with a compare-and-swap or exchange, a full barrier anyway.</item>
@@ -71,6 +72,12 @@ internal static unsafe class QueueWaiter
 
     /// <summary>The longest single sleep: bounds how long a sleeper misses a wake-up lost to a killed waker, or a slot held by a dead process (see <see cref="IQueueCondition"/>).</summary>
     internal const long LivenessPollNanoseconds = 100_000_000;
+
+    /// <summary>
+    /// The slice a sleep is cut into: <see cref="LivenessPollNanoseconds"/>. Tests of the wake-up protocol set it
+    /// far longer in a child process, so that a lost wake-up shows as a hang instead of a 100 ms delay.
+    /// </summary>
+    internal static long SliceNanoseconds = LivenessPollNanoseconds;
 
 
     /// <summary>
@@ -158,13 +165,15 @@ internal static unsafe class QueueWaiter
         }
 
         // (4) Spin: pause while the peer is about to act (skipped on one CPU, where only a yield can help).
-        long start = Stopwatch.GetTimestamp();
+        // One pause per check (a pause is up to ~140 cycles on recent cores: batching them would add their whole
+        // cost to the hand-off latency); the clock is read only every SpinChecksPerClockRead checks, and first
+        // after the first batch: a hand-off that completes within it (the usual case of a busy ping-pong) pays
+        // no clock read at all. The start is then early by at most one batch, which the adaptive spin ignores.
+        long start = 0;
         if (Environment.ProcessorCount > 1)
         {
-            // One pause per check (a pause is up to ~140 cycles on recent cores: batching them would add their whole
-            // cost to the hand-off latency); the clock is read only every SpinChecksPerClockRead checks.
-            long until = start + spin.Ticks;
-            do
+            long until = long.MaxValue;
+            while (true)
             {
                 for (int i = 0; i < SpinChecksPerClockRead; i++)
                 {
@@ -174,8 +183,22 @@ internal static unsafe class QueueWaiter
                         return true;
                     }
                 }
+
+                long now = Stopwatch.GetTimestamp();
+                if (start == 0)
+                {
+                    start = now;
+                    until = now + spin.Ticks;
+                }
+                else if (now >= until)
+                {
+                    break;
+                }
             }
-            while (Stopwatch.GetTimestamp() < until);
+        }
+        else
+        {
+            start = Stopwatch.GetTimestamp();
         }
 
         for (int i = 0; i < YieldCount; i++)
@@ -242,9 +265,10 @@ internal static unsafe class QueueWaiter
 
                 cancellationToken.ThrowIfCancellationRequested();
                 // Sliced always (a waker may die between steps 3 and its wake; a dead slot holder wakes nobody).
-                if (remaining < 0 || remaining > LivenessPollNanoseconds)
+                long slice = Volatile.Read(ref SliceNanoseconds);
+                if (remaining < 0 || remaining > slice)
                 {
-                    remaining = LivenessPollNanoseconds;
+                    remaining = slice;
                 }
 
                 // (5)

@@ -7,8 +7,8 @@ public sealed partial class SpscQueue
 {
     /// <summary>Creates a new queue; fails if an object with that name exists.</summary>
     /// <param name="name">The queue's name: a shared memory object name (no '/', no NUL, not "." or "..", at most 255 bytes of UTF-8).</param>
-    /// <param name="capacity">The ring's size in bytes: a power of two from 64 bytes to 1 GiB. Each message takes 8 bytes of header plus its length rounded up to 8.</param>
-    /// <param name="maxMessageSize">The largest message, in bytes: at most half the capacity less 8.</param>
+    /// <param name="capacity">The ring's size in bytes: a power of two from 64 bytes to 1 GiB. Each message takes 16 bytes of header plus its length rounded up to 16, and a reservation needs 16 bytes more than its record.</param>
+    /// <param name="maxMessageSize">The largest message, in bytes: at most half the capacity less 16.</param>
     /// <param name="permissions">The permissions of the new object; owner-only when null.</param>
     /// <returns>A handle that can produce and consume.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
@@ -24,7 +24,7 @@ public sealed partial class SpscQueue
     /// <param name="name">The queue's name.</param>
     /// <returns>A handle that can produce and consume.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
-    /// <exception cref="InterprocessException">No such object (<see cref="InterprocessErrorCode.NotFound"/>); the object is not an SPSC queue, another kind of queue, of another layout version, or damaged (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
+    /// <exception cref="InterprocessException">No such object (<see cref="InterprocessErrorCode.NotFound"/>); the object is not an SPSC queue, another kind of queue, of another layout version (an SPSC queue of layout version 1, made by an older version of this library, is refused with a message naming both versions), or damaged (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
     public static SpscQueue OpenExisting(string name) => new(QueueMapping.Open(name, QueueKind.Spsc));
 
     /// <summary>Opens the queue if it exists (its sizes must then match), or creates it; <see cref="Created"/> tells which.</summary>

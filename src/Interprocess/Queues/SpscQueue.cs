@@ -12,14 +12,16 @@ namespace Interprocess.Queues;
 /// <para><b>Roles.</b> At any moment at most one thread (in any process) produces and at most one consumes; the
 /// queue does not check this. A producer or consumer that dies can be replaced by another process that opens
 /// the queue and carries on.</para>
-/// <para><b>Layout.</b> A byte ring of <see cref="Capacity"/> bytes (a power of two) of 8-byte-aligned records
-/// (8-byte header: length, type; then the payload), with padding records at the wrap; two byte counters on
-/// separate cache lines; each side caches the other's counter and reads it only when its cached value says
-/// "full" or "empty". See docs/fast-queues.md.</para>
-/// <para><b>Publication.</b> The producer writes the record header and payload, then stores the producer
-/// counter with a release store; the consumer reads the counter with acquire before it reads a
-/// record. A record is visible only after that store, so a producer killed at any point (while copying
-/// included) never exposes a half-written message: the next producer writes over the unpublished bytes.</para>
+/// <para><b>Layout (version 2).</b> A byte ring of <see cref="Capacity"/> bytes (a power of two) of 16-byte-aligned
+/// records (16-byte header: commit tag, length, type; then the payload), with padding records at the wrap; two
+/// byte counters on separate cache lines. See docs/fast-queues.md.</para>
+/// <para><b>Publication.</b> The producer writes the record header and payload, then stores the record's commit
+/// tag (its position plus one) with a release store; the consumer polls the tag of the record at its own
+/// position (acquire) and reads the record once the tag is there, so a hand-off moves only the record's own
+/// cache lines. A record is visible only after that store, so a producer killed at any point (while copying
+/// included) never exposes a half-written message: the next producer writes over the uncommitted bytes. The
+/// producer counter is a hint for producers and inspection; the consumer counter is read by the producer only
+/// when its cached copy says "full".</para>
 /// <para><b>Delivery on a consumer crash: at-least-once.</b> A message is <i>delivered</i> when
 /// <see cref="Release"/> (or the release inside <see cref="TryReceive(Span{byte}, out int)"/>) has stored the
 /// consumer counter past it. A consumer killed between <see cref="TryPeek(out ReadOnlySpan{byte})"/> and
@@ -52,13 +54,16 @@ namespace Interprocess.Queues;
 /// </example>
 public sealed unsafe partial class SpscQueue : IDisposable
 {
-    // Record states, in ring order, as seen from the counters (P = producer counter, C = consumer counter):
-    //  1. Free: bytes at or after P (and before C + Capacity). Only the producer writes them.
-    //  2. Reserved: [P, _pendingProducer) in the producer's handle, written in place; invisible to the consumer.
-    //  3. Committed: [C, P) after the producer's release store of P. Immutable until consumed.
+    // Record states, in ring order (T = the first position whose tag is 0, C = consumer counter, P = the producer
+    // counter, a hint: P <= T, and P < T only after a producer died between a commit tag and the hint):
+    //  1. Free: bytes at or after T (and before C + Capacity). Only the producer writes them. The tag word at T
+    //     is 0 ("not committed"): the producer stored it when it reserved the record that ends at T.
+    //  2. Reserved: [T, _pendingProducer) in the producer's handle, written in place, tag still 0; the tag word at
+    //     _pendingProducer already 0. Invisible to the consumer.
+    //  3. Committed: [C, T) after the producer's release store of each record's tag. Immutable until consumed.
     //  4. Peeked: [C, _pendingConsumer) in the consumer's handle, read in place; still committed in shared memory.
     //  5. Released: the consumer's release store moves C past it; it is free again (1).
-    // A crash in (2) leaves P unchanged (the bytes return to Free); a crash in (4) leaves C unchanged (the record
+    // A crash in (2) leaves the tag 0 (the bytes return to Free); a crash in (4) leaves C unchanged (the record
     // stays Committed and is delivered again).
 
     /// <summary>The object and mapping; the pointers below are valid while it is not disposed.</summary>
@@ -76,7 +81,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <summary>The maximum payload length.</summary>
     private readonly int _maxMessageSize;
 
-    /// <summary>Bytes published by the producer (only grows).</summary>
+    /// <summary>The producer's hint: the end of the committed records, stored after each commit tag (only grows; may lag by one record after a producer died).</summary>
     private readonly long* _producerPosition;
 
     /// <summary>Bytes released by the consumer (only grows).</summary>
@@ -91,11 +96,14 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <summary>Producer side: the last consumer counter read (a lower bound of the real one).</summary>
     private long _cachedConsumer;
 
-    /// <summary>Producer side: the counter <see cref="Commit"/> will publish; -1 when nothing is reserved.</summary>
+    /// <summary>Producer side: the end of the reserved record (where its marker is); -1 when nothing is reserved.</summary>
     private long _pendingProducer = -1;
 
-    /// <summary>Consumer side: the last producer counter read (a lower bound of the real one).</summary>
-    private long _cachedProducer;
+    /// <summary>Producer side: the position of the reserved message record.</summary>
+    private long _pendingRecord;
+
+    /// <summary>Producer side: the position of the padding before the reserved record, or -1 when there is none.</summary>
+    private long _pendingPadding = -1;
 
     /// <summary>Consumer side: the counter <see cref="Release"/> will store; -1 when nothing is peeked.</summary>
     private long _pendingConsumer = -1;
@@ -121,8 +129,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
         _notEmpty = mapping.Base + QueueHeaderDescriptor.NotEmptyOffset;
         _notFull = mapping.Base + QueueHeaderDescriptor.NotFullOffset;
         _cachedConsumer = Volatile.Read(ref *_consumerPosition);
-        _cachedProducer = _cachedConsumer;
-        CheckPositions(Volatile.Read(ref *_producerPosition), _cachedConsumer);
+        CheckCounters(Volatile.Read(ref *_producerPosition), _cachedConsumer);
     }
 
     /// <summary>The queue's name.</summary>
@@ -144,7 +151,8 @@ public sealed unsafe partial class SpscQueue : IDisposable
         get
         {
             ThrowIfDisposed();
-            return Volatile.Read(ref *_producerPosition) == Volatile.Read(ref *_consumerPosition);
+            long head = Volatile.Read(ref *_consumerPosition);
+            return Volatile.Read(ref *TagAt(head)) != SpscQueueDescriptor.TagOf(head);
         }
     }
 
@@ -227,9 +235,29 @@ public sealed unsafe partial class SpscQueue : IDisposable
         }
 
         _pendingProducer = -1;
-        // Publishes the record header and payload written since TryReserve (release): step 1 of QueueWaiter's
-        // protocol before Wake reads the sleepers flag (ordered by the sleeper's membarrier, or a full barrier).
-        QueueWaiter.Publish(_producerPosition, pending);
+        long record = _pendingRecord;
+        long padding = _pendingPadding;
+        if (padding < 0)
+        {
+            // Publishes the record header and payload written since TryReserve, and the 0 tag at its end
+            // (release): step 1 of QueueWaiter's protocol before Wake reads the sleepers flag (ordered by the
+            // sleeper's membarrier, or a full barrier). The consumer polls this very word.
+            QueueWaiter.Publish(TagAt(record), SpscQueueDescriptor.TagOf(record));
+        }
+        else
+        {
+            // The message first (release: its header, payload and the 0 tag after it), then the padding, which is
+            // where the consumer polls (step 1 of the protocol): a committed padding is always followed by a
+            // committed message, and a producer killed between the two leaves the padding uncommitted.
+            _pendingPadding = -1;
+            Volatile.Write(ref *TagAt(record), SpscQueueDescriptor.TagOf(record));
+            QueueWaiter.Publish(TagAt(padding), SpscQueueDescriptor.TagOf(padding));
+        }
+
+        // The hint, after the tag (a producer killed between the two leaves a committed tag at the hint, which the
+        // next producer walks past; the other order could leave the hint past a record never committed). Only
+        // producers and inspection read it: the line stays in this core's cache.
+        Volatile.Write(ref *_producerPosition, pending);
         QueueWaiter.Wake(_notEmpty);
     }
 
@@ -443,14 +471,24 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"SpscQueue '{Name}' ({_capacity} bytes, messages up to {_maxMessageSize} bytes)";
 
+    /// <summary>The tag word of the record at <paramref name="position"/> (masked into the ring: never outside the mapping).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long* TagAt(long position) => (long*)(_ring + (position & _mask) + SpscQueueDescriptor.TagOffset);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryReserveCore(int length, out Span<byte> buffer)
     {
-        long tail = Volatile.Read(ref *_producerPosition); // our own counter: only producers write it
+        long tail = Volatile.Read(ref *_producerPosition); // our own hint: only producers write it
+        if (Volatile.Read(ref *TagAt(tail)) != SpscQueueDescriptor.NotCommitted)
+        {
+            // A committed record at the hint: a producer died between a commit and the hint (or the hint is damaged).
+            tail = FindTail(tail);
+        }
+
         long record = SpscQueueDescriptor.RecordLength(length);
         long index = tail & _mask;
         long toEnd = _capacity - index;
-        long needed = record <= toEnd ? record : toEnd + record;
+        long needed = SpscQueueDescriptor.Needed(record, toEnd);
         if (needed > _capacity - (tail - _cachedConsumer) && !HasRoomSlow(tail, needed))
         {
             buffer = default;
@@ -458,20 +496,31 @@ public sealed unsafe partial class SpscQueue : IDisposable
         }
 
         // Every offset below is masked into the ring and the record was checked to fit before its end; a damaged
-        // counter can give wrong data, never an access outside the mapping.
+        // counter can give wrong data, never an access outside the mapping. The tag words stay 0 until Commit.
+        long position = tail;
         if (record > toEnd)
         {
-            // The record does not fit before the end: pad to the end, start at offset 0. Published with the record.
+            // The record does not fit before the end: pad to the end, start at offset 0. Committed after the record.
             byte* pad = _ring + index;
             *(int*)(pad + SpscQueueDescriptor.LengthOffset) = (int)(toEnd - SpscQueueDescriptor.RecordHeaderLength);
             *(int*)(pad + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypePadding;
+            _pendingPadding = tail;
+            position = tail + toEnd;
             index = 0;
+            // Offset 0 still holds whatever the last lap left; it is unreachable until the padding is committed,
+            // after this record's own tag, but a clean 0 keeps the rule "the first uncommitted tag is 0" simple.
+            *TagAt(position) = SpscQueueDescriptor.NotCommitted;
         }
 
         byte* at = _ring + index;
         *(int*)(at + SpscQueueDescriptor.LengthOffset) = length;
         *(int*)(at + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypeMessage;
-        _pendingProducer = tail + needed;
+        long end = position + record;
+        // The marker: the next record's tag word is 0 before this record can be committed (ordered by the commit's
+        // release), so nothing a previous lap left there (a tag, or payload bytes) is ever read as a commit.
+        *TagAt(end) = SpscQueueDescriptor.NotCommitted;
+        _pendingRecord = position;
+        _pendingProducer = end;
         buffer = new Span<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length);
         return true;
     }
@@ -486,58 +535,125 @@ public sealed unsafe partial class SpscQueue : IDisposable
         return needed <= _capacity - (tail - head);
     }
 
+    /// <summary>
+    /// Producer, slow path: the hint <paramref name="hint"/> points at a committed record (its producer died
+    /// after the commit tag, before the hint). Walks the committed records from there (or from the consumer
+    /// counter, if the consumer has read past the hint) to the first 0 tag, checking each, and stores the hint.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long FindTail(long hint)
+    {
+        long head = Volatile.Read(ref *_consumerPosition);
+        CheckCounters(hint, head);
+        long position = Math.Max(hint, head);
+        while (true)
+        {
+            long tag = Volatile.Read(ref *TagAt(position));
+            if (tag == SpscQueueDescriptor.NotCommitted)
+            {
+                break;
+            }
+
+            if (tag != SpscQueueDescriptor.TagOf(position))
+            {
+                ThrowCorruptedRecord(position, $"the commit tag is {tag}, neither 0 (not committed) nor {SpscQueueDescriptor.TagOf(position)} (committed)");
+            }
+
+            position += CommittedRecordLength(position);
+            if (position - head > _capacity)
+            {
+                ThrowCorruptedRecord(position, $"the committed records run past the consumer counter {head} plus the capacity");
+            }
+        }
+
+        Volatile.Write(ref *_producerPosition, position);
+        return position;
+    }
+
+    /// <summary>The length of the committed record at <paramref name="position"/> (its tag checked by the caller), validated.</summary>
+    private long CommittedRecordLength(long position)
+    {
+        byte* at = _ring + (position & _mask);
+        long toEnd = _capacity - (position & _mask);
+        int length = *(int*)(at + SpscQueueDescriptor.LengthOffset);
+        int type = *(int*)(at + SpscQueueDescriptor.TypeOffset);
+        if (type == SpscQueueDescriptor.TypeMessage)
+        {
+            long record = SpscQueueDescriptor.RecordLength(length);
+            if ((uint)length > (uint)_maxMessageSize || record > toEnd)
+            {
+                ThrowCorruptedRecord(position, $"a message record of {length} bytes does not fit (maximum {_maxMessageSize}, {toEnd} bytes to the end of the ring)");
+            }
+
+            return record;
+        }
+
+        if (type != SpscQueueDescriptor.TypePadding || length != toEnd - SpscQueueDescriptor.RecordHeaderLength || toEnd > _capacity / 2)
+        {
+            ThrowCorruptedRecord(position, $"a record of type {type} and length {length} where a message or a padding to the end of the ring belongs");
+        }
+
+        return toEnd;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryPeekCore(out ReadOnlySpan<byte> message)
     {
         long head = Volatile.Read(ref *_consumerPosition); // our own counter: only consumers write it
-        while (true)
+        long index = head & _mask;
+        byte* at = _ring + index;
+        // Acquires the record the producer committed with this tag (its header, payload, and the 0 tag after it).
+        long tag = Volatile.Read(ref *(long*)(at + SpscQueueDescriptor.TagOffset));
+        if (tag != SpscQueueDescriptor.TagOf(head))
         {
-            if (head == _cachedProducer)
+            if (tag == SpscQueueDescriptor.NotCommitted && head >= 0 && (head & (SpscQueueDescriptor.RecordAlignment - 1)) == 0)
             {
-                // Acquires the records the producer published with its counter.
-                long tail = Volatile.Read(ref *_producerPosition);
-                if (tail == head)
-                {
-                    message = default;
-                    return false;
-                }
-
-                CheckPositions(tail, head);
-                _cachedProducer = tail;
+                message = default;
+                return false;
             }
 
-            if ((head & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
-            {
-                ThrowCorruptedRecord(head, "the consumer counter is not 8-byte aligned");
-            }
-
-            long index = head & _mask;
-            byte* at = _ring + index;
-            int length = *(int*)(at + SpscQueueDescriptor.LengthOffset);
-            int type = *(int*)(at + SpscQueueDescriptor.TypeOffset);
-            long available = _cachedProducer - head;
-            long toEnd = _capacity - index;
-            if (type == SpscQueueDescriptor.TypeMessage)
-            {
-                long record = SpscQueueDescriptor.RecordLength(length);
-                if ((uint)length > (uint)_maxMessageSize || record > toEnd || record > available)
-                {
-                    ThrowCorruptedRecord(head, $"a message record of {length} bytes does not fit (maximum {_maxMessageSize}, {Math.Min(toEnd, available)} bytes published)");
-                }
-
-                _pendingConsumer = head + record;
-                message = new ReadOnlySpan<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length);
-                return true;
-            }
-
-            if (type != SpscQueueDescriptor.TypePadding || length != toEnd - SpscQueueDescriptor.RecordHeaderLength || toEnd >= available)
-            {
-                ThrowCorruptedRecord(head, $"a record of type {type} and length {length} where a message or a padding to the end of the ring belongs");
-            }
-
-            // Skip the padding (the message after it was published with it; the skip is stored by Release).
-            head += toEnd;
+            ThrowBadTag(head, tag);
         }
+
+        int length = *(int*)(at + SpscQueueDescriptor.LengthOffset);
+        int type = *(int*)(at + SpscQueueDescriptor.TypeOffset);
+        long toEnd = _capacity - index;
+        if (type != SpscQueueDescriptor.TypeMessage || (uint)length > (uint)_maxMessageSize || SpscQueueDescriptor.RecordLength(length) > toEnd)
+        {
+            return PeekAfterPadding(head, out message);
+        }
+
+        _pendingConsumer = head + SpscQueueDescriptor.RecordLength(length);
+        message = new ReadOnlySpan<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length);
+        return true;
+    }
+
+    /// <summary>
+    /// The committed record at <paramref name="head"/> is not a valid message: a padding (skipped: the message after
+    /// it was committed before it, at offset 0; the skip is stored by Release), or damage.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool PeekAfterPadding(long head, out ReadOnlySpan<byte> message)
+    {
+        long next = head + CommittedRecordLength(head); // throws unless a valid padding (or a valid message: not here)
+        long tag = Volatile.Read(ref *TagAt(next));
+        if (tag != SpscQueueDescriptor.TagOf(next))
+        {
+            ThrowCorruptedRecord(next, $"a committed padding is followed by the commit tag {tag}, not {SpscQueueDescriptor.TagOf(next)} (the message after a padding is committed before it)");
+        }
+
+        byte* at = _ring + (next & _mask);
+        int length = *(int*)(at + SpscQueueDescriptor.LengthOffset);
+        int type = *(int*)(at + SpscQueueDescriptor.TypeOffset);
+        if (type != SpscQueueDescriptor.TypeMessage)
+        {
+            ThrowCorruptedRecord(next, $"a record of type {type} after a padding, where a message belongs");
+        }
+
+        long record = CommittedRecordLength(next);
+        _pendingConsumer = next + record;
+        message = new ReadOnlySpan<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length);
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -562,11 +678,24 @@ public sealed unsafe partial class SpscQueue : IDisposable
         }
     }
 
+    /// <summary>Checks a true tail (found by this producer) against the consumer counter.</summary>
     private void CheckPositions(long tail, long head)
     {
-        if (head < 0 || tail < head || tail - head > _capacity)
+        if (head < 0 || tail < head || tail - head > _capacity || ((tail | head) & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
         {
             QueueMapping.ThrowCorrupted(Name, $"the SPSC queue's counters are inconsistent (producer {tail}, consumer {head}, capacity {_capacity})");
+        }
+    }
+
+    /// <summary>
+    /// Checks the producer's hint against the consumer counter: the hint may lag the consumer (by a record whose
+    /// producer died between its tag and the hint), never by more than the ring.
+    /// </summary>
+    private void CheckCounters(long hint, long head)
+    {
+        if (head < 0 || hint < 0 || Math.Abs(hint - head) > _capacity || ((hint | head) & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
+        {
+            QueueMapping.ThrowCorrupted(Name, $"the SPSC queue's counters are inconsistent (producer {hint}, consumer {head}, capacity {_capacity})");
         }
     }
 
@@ -581,6 +710,18 @@ public sealed unsafe partial class SpscQueue : IDisposable
 
     [DoesNotReturn]
     private void ThrowDisposed() => throw new ObjectDisposedException(ToString());
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBadTag(long head, long tag)
+    {
+        if (head < 0 || (head & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
+        {
+            ThrowCorruptedRecord(head, "the consumer counter is negative or not 16-byte aligned");
+        }
+
+        ThrowCorruptedRecord(head, $"the commit tag is {tag}, neither 0 (not committed) nor {SpscQueueDescriptor.TagOf(head)} (committed); a tag of an earlier lap is never taken for a commit");
+    }
 
     [DoesNotReturn]
     private void ThrowCorruptedRecord(long position, string what) =>
@@ -599,16 +740,20 @@ public sealed unsafe partial class SpscQueue : IDisposable
     {
         public bool IsReady(ref bool poll)
         {
+            // The hint is exact here: TryReserveCore, which failed before this wait, walked past any committed tag.
             long tail = Volatile.Read(ref *queue._producerPosition);
             long toEnd = queue._capacity - (tail & queue._mask);
-            long needed = record <= toEnd ? record : toEnd + record;
-            return queue.HasRoomSlow(tail, needed);
+            return queue.HasRoomSlow(tail, SpscQueueDescriptor.Needed(record, toEnd));
         }
     }
 
-    /// <summary>The consumer's wait: a published record.</summary>
+    /// <summary>
+    /// The consumer's wait: the tag at the consumer counter is no longer 0: committed (or damaged: TryPeekCore then
+    /// says so). This reads the very word the producer's publishing store writes (QueueWaiter's steps 1 and 4).
+    /// </summary>
     private readonly struct DataCondition(SpscQueue queue) : IQueueCondition
     {
-        public bool IsReady(ref bool poll) => Volatile.Read(ref *queue._producerPosition) != Volatile.Read(ref *queue._consumerPosition);
+        public bool IsReady(ref bool poll) =>
+            Volatile.Read(ref *queue.TagAt(Volatile.Read(ref *queue._consumerPosition))) != SpscQueueDescriptor.NotCommitted;
     }
 }

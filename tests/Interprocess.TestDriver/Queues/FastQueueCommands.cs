@@ -95,6 +95,78 @@ internal static class FastQueueCommands
     }
 
     /// <summary>
+    /// fq-spsc-race IN OUT ROLE COUNT MAXLEN SEED: the wake-up race, many times. Sleeps are made effectively
+    /// unbounded in this process (QueueWaiter.SliceNanoseconds = 10 minutes), so that a lost wake-up is a hang,
+    /// not a 100 ms delay. Prints READY, waits for a line, then ROLE "ping" sends message i on OUT and waits for
+    /// its echo on IN, COUNT times; ROLE "pong" echoes COUNT messages from IN to OUT. Before each send it waits a
+    /// random moment (none, a spin of 0 to 40 µs, or a 1 ms sleep), so that the peer's wait ends in every phase:
+    /// spinning, yielding, registering as a sleeper, asleep. Checks every message; prints DONE or "BAD what".
+    /// </summary>
+    [DriverCommand("fq-spsc-race")]
+    public static int SpscRace(string[] args)
+    {
+        Interprocess.Queues.QueueWaiter.SliceNanoseconds = 600_000_000_000;
+        using var input = SpscQueue.OpenExisting(args[0]);
+        using var output = SpscQueue.OpenExisting(args[1]);
+        bool ping = args[2] == "ping";
+        long count = Long(args[3]);
+        int max = Int(args[4]);
+        var random = new Random(Int(args[5]));
+        var buffer = new byte[max];
+        Console.WriteLine("READY");
+        Console.ReadLine();
+        for (long seq = 0; seq < count; seq++)
+        {
+            if (!ping)
+            {
+                if (!Receive(input, buffer, seq, max, out string? bad))
+                {
+                    Console.WriteLine("BAD " + bad);
+                    return 1;
+                }
+            }
+
+            int pause = random.Next(16);
+            if (pause == 0)
+            {
+                Thread.Sleep(1);
+            }
+            else if (pause < 12)
+            {
+                long until = Stopwatch.GetTimestamp() + (random.Next(40) * Stopwatch.Frequency / 1_000_000);
+                while (Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(1);
+                }
+            }
+
+            int length = QueueMessage.LengthFor(seq, max, allowEmpty: true);
+            QueueMessage.Fill(buffer.AsSpan(0, length), seq, 0);
+            output.Send(buffer.AsSpan(0, length));
+            if (ping && !Receive(input, buffer, seq, max, out string? bad2))
+            {
+                Console.WriteLine("BAD " + bad2);
+                return 1;
+            }
+        }
+
+        Console.WriteLine("DONE");
+        return 0;
+    }
+
+    private static bool Receive(SpscQueue q, byte[] buffer, long seq, int max, out string? bad)
+    {
+        int n = q.Receive(buffer);
+        bad = QueueMessage.Check(buffer.AsSpan(0, n), max, allowEmpty: true, out long got, out _);
+        if (bad is null && (n != QueueMessage.LengthFor(seq, max, allowEmpty: true) || (n != 0 && got != seq)))
+        {
+            bad = $"expected message {seq}, got {(n == 0 ? "an empty one" : got)} ({n} bytes)";
+        }
+
+        return bad is null;
+    }
+
+    /// <summary>
     /// fq-mpmc-send NAME PRODUCER START COUNT MAXLEN: prints READY, sends messages START.. of PRODUCER (COUNT; -1
     /// = until killed, printing "C seq" after each commit), prints DONE.
     /// </summary>

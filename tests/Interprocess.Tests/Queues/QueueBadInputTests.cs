@@ -81,7 +81,7 @@ public sealed class QueueBadInputTests : IDisposable
 
     [Theory]
     [InlineData(0, 0x1234L)]        // magic
-    [InlineData(8, 2L)]             // layout version
+    [InlineData(8, 3L)]             // layout version (a future one)
     [InlineData(24, 1000L)]         // capacity not a power of two
     [InlineData(24, 1L << 40)]      // capacity beyond the object
     [InlineData(32, 100000L)]       // max message size
@@ -106,14 +106,85 @@ public sealed class QueueBadInputTests : IDisposable
     }
 
     [Fact]
+    public void OldSpscLayoutVersion_IsRefused_NamingBothVersions()
+    {
+        SpscQueue.CreateNew(_name, 1024, 64).Dispose();
+        using (var shm = SharedMemoryObject.OpenExisting(_name))
+        using (var region = new MappedRegion(shm))
+        {
+            Assert.Equal(2, region.Read<int>(8));
+            region.Write(8, 1); // what the library wrote before commit tags
+        }
+
+        var e = Assert.Throws<InterprocessException>(() => SpscQueue.OpenExisting(_name));
+        Assert.Equal(InterprocessErrorCode.Corrupted, e.ErrorCode);
+        Assert.Contains("layout version 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("layout version 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("older version", e.Message, StringComparison.Ordinal);
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => SpscQueue.OpenOrCreate(_name, 1024, 64)).ErrorCode);
+        var inspect = Assert.Throws<InterprocessException>(() => FastQueueInfo.Inspect(_name));
+        Assert.Contains("layout version 1", inspect.Message, StringComparison.Ordinal);
+
+        // MPMC queues keep layout version 1.
+        SharedMemoryObject.Remove(_name);
+        MpmcQueue.CreateNew(_name, 4, 64).Dispose();
+        using var shm2 = SharedMemoryObject.OpenExisting(_name);
+        using var region2 = new MappedRegion(shm2);
+        Assert.Equal(1, region2.Read<int>(8));
+    }
+
+    [Fact]
+    public void CorruptedOrStaleCommitTags_AreReported_NeverDelivered()
+    {
+        using var q = SpscQueue.CreateNew(_name, 1024, 64);
+        var buffer = new byte[64];
+        for (int i = 0; i < 20; i++)
+        {
+            q.Send(buffer); // 80-byte records, with a padding at the first wrap
+            Assert.True(q.TryReceive(buffer, out _));
+        }
+
+        using var shm = SharedMemoryObject.OpenExisting(_name);
+        using var region = new MappedRegion(shm);
+        long head = region.Read<long>(128);
+        Assert.Equal(1664, head); // 12 records, a 64-byte padding, 8 records
+        int slot = 512 + (int)(head & 1023);
+        Assert.Equal(0, region.Read<long>(slot)); // the marker: "not committed"
+        foreach (long tag in new[] { head - 1024 + 1, head - 2048 + 1, head + 1024 + 1, 12345, -1 })
+        {
+            // The tag of this slot one or two laps ago, one lap ahead, garbage: all "damaged", none a message.
+            region.Write(slot, tag);
+            var e = Assert.Throws<InterprocessException>(() => q.TryPeek(out _));
+            Assert.Equal(InterprocessErrorCode.Corrupted, e.ErrorCode);
+            Assert.Contains("commit tag", e.Message, StringComparison.Ordinal);
+            Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => FastQueueInfo.Inspect(_name)).ErrorCode);
+        }
+
+        region.Write(slot, 0L);
+        Assert.False(q.TryPeek(out _));
+        q.Send(new byte[10]);
+        Assert.True(q.TryReceive(buffer, out int n));
+        Assert.Equal(10, n);
+    }
+
+    [Fact]
     public void CorruptedCountersAndRecords_AreReported_NotCrashed()
     {
         using var q = SpscQueue.CreateNew(_name, 1024, 64);
         q.Send(new byte[10]);
         using var shm = SharedMemoryObject.OpenExisting(_name);
         using var region = new MappedRegion(shm);
-        region.Write(512, 1_000_000); // the record's length
+        region.Write(520, 1_000_000); // the record's length (its commit tag is valid)
         Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryPeek(out _)).ErrorCode);
+        region.Write(520, 10);
+        region.Write(524, 7);         // the record's type
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryPeek(out _)).ErrorCode);
+        region.Write(524, 2);         // a padding in the middle of the ring
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryPeek(out _)).ErrorCode);
+        region.Write(524, 1);
+        region.Write(128, 8L);        // the consumer counter, not record-aligned
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryPeek(out _)).ErrorCode);
+        region.Write(128, 0L);
         region.Write(64, 1L << 40);   // the producer counter
         Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => SpscQueue.OpenExisting(_name)).ErrorCode);
     }
