@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using Interprocess.Managed;
+using Interprocess.Queues;
+using Interprocess.Synchronization;
 
 namespace Interprocess.Tool;
 
@@ -30,32 +33,35 @@ internal static class ShmDirectory
     /// <summary>How much of each file is read to classify it (the largest fixed header: a fast queue's).</summary>
     private const int ProbeLength = 512;
 
+    // The layouts' constants are the library's own (the tool sees its internals), so the two cannot disagree.
+
     // Managed segment header (docs/managed-segments.md).
-    private const string SegmentMagic = "IPMSEG01";
-    private const int SegmentStateReady = 0x59444552, SegmentStateInitializing = 0x54494E49, SegmentStateResizing = 0x5A495352;
-    private const int SegmentHeaderSize = 10240, SegmentFixedFields = 64;
-    private const long SegmentMinimumSize = SegmentHeaderSize + 4096;
+    private static readonly string SegmentMagic = MagicText(SegmentHeader.MagicValue);
+    private const int SegmentStateReady = SegmentHeader.StateReady, SegmentStateInitializing = SegmentHeader.StateInitializing, SegmentStateResizing = SegmentHeader.StateResizing;
+    private const int SegmentHeaderSize = SegmentHeader.Size, SegmentFixedFields = 64;
+    private const long SegmentMinimumSize = SegmentHeader.MinimumSegmentSize;
 
     // The resize journal: the header's last 64 bytes, read while the state says "resizing".
-    private const int ResizeJournalOffset = SegmentHeaderSize - ResizeJournalSize, ResizeJournalSize = 64;
+    private const int ResizeJournalOffset = SegmentHeader.ResizeJournalOffset, ResizeJournalSize = ResizeJournal.Size;
 
     // Fast queue header (docs/fast-queues.md).
-    private const string FastQueueMagic = "IPQUEUE1";
-    private const int FastQueueHeaderSize = 512;
+    private static readonly string FastQueueMagic = MagicText((ulong)QueueHeaderDescriptor.Magic);
+    private const int FastQueueHeaderSize = QueueHeaderDescriptor.DataOffset;
 
     // Named synchronization object header (docs/named-objects.md).
-    private const int SyncHeaderSize = 64;
+    private const int SyncHeaderSize = NamedObjectHeader.Size;
 
     /// <summary>The tags of the named kinds and the type each one is.</summary>
-    private static readonly Dictionary<string, string> s_syncTags = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, NamedKind> s_syncTags =
+        NamedKind.All.ToDictionary(k => k.Tag, StringComparer.Ordinal);
+
+    /// <summary>A little-endian magic word as its eight ASCII characters.</summary>
+    private static string MagicText(ulong magic)
     {
-        ["IPNMUTEX"] = "NamedMutex",
-        ["IPNRMUTX"] = "NamedRecursiveMutex",
-        ["IPNSHMTX"] = "NamedSharableMutex",
-        ["IPNUPMTX"] = "NamedUpgradableMutex",
-        ["IPNCONDV"] = "NamedCondition",
-        ["IPNCONDA"] = "NamedConditionAny",
-    };
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, magic);
+        return Encoding.ASCII.GetString(bytes);
+    }
 
     /// <summary>Every object in the directory, classified, sorted by file name.</summary>
     public static List<ShmEntry> Scan()
@@ -215,14 +221,15 @@ internal static class ShmDirectory
         }
 
         string tag = Printable(head[..8]);
-        if (!s_syncTags.TryGetValue(tag, out string? type))
+        if (!s_syncTags.TryGetValue(tag, out NamedKind? namedKind))
         {
             return (K, "-", ObjectStatus.Corrupt, $"unknown kind tag {Describe(head[..8])}");
         }
 
-        if (version != 1)
+        string type = namedKind.TypeName;
+        if (version != namedKind.Version)
         {
-            return (K, type, ObjectStatus.Corrupt, $"layout version {version}, expected 1");
+            return (K, type, ObjectStatus.Corrupt, $"layout version {version}, expected {namedKind.Version}");
         }
 
         if (payload <= 0 || payload > 1 << 20 || size < SyncHeaderSize + (long)payload)
@@ -278,9 +285,9 @@ internal static class ShmDirectory
             return (K, T, ObjectStatus.Corrupt, $"state word 0x{state:x8}");
         }
 
-        if (version != 1 || headerSize != SegmentHeaderSize)
+        if (version != SegmentHeader.CurrentLayoutVersion || headerSize != SegmentHeaderSize)
         {
-            return (K, T, ObjectStatus.Corrupt, $"layout version {version} / header size {headerSize}, expected 1 / {SegmentHeaderSize}");
+            return (K, T, ObjectStatus.Corrupt, $"layout version {version} / header size {headerSize}, expected {SegmentHeader.CurrentLayoutVersion} / {SegmentHeaderSize}");
         }
 
         if (segmentSize < SegmentMinimumSize || segmentSize > size)
@@ -339,14 +346,19 @@ internal static class ShmDirectory
         long capacity = BinaryPrimitives.ReadInt64LittleEndian(head[24..]);
         int maxMessage = BinaryPrimitives.ReadInt32LittleEndian(head[32..]);
         long total = BinaryPrimitives.ReadInt64LittleEndian(head[40..]);
-        string? type = kind switch { 1 => "SpscQueue", 2 => "MpmcQueue", 3 => "BroadcastQueue", _ => null };
+        string? type = (QueueKind)kind switch
+        {
+            QueueKind.Spsc => nameof(SpscQueue),
+            QueueKind.Mpmc => nameof(MpmcQueue),
+            QueueKind.Broadcast => nameof(BroadcastQueue),
+            _ => null,
+        };
         if (type is null)
         {
             return (K, "-", ObjectStatus.Corrupt, $"unknown queue kind {kind}");
         }
 
-        // SPSC queues are at layout version 2 (commit-tagged records); MPMC and broadcast queues at 1.
-        int expected = kind == 1 ? 2 : 1;
+        int expected = QueueHeaderDescriptor.LayoutVersionOf((QueueKind)kind);
         if (version != expected)
         {
             return (K, type, ObjectStatus.Corrupt, version > 0 && version < expected
@@ -359,7 +371,7 @@ internal static class ShmDirectory
             return (K, type, ObjectStatus.Corrupt, $"the header says {total} bytes, the object has {size}");
         }
 
-        string unit = kind == 1 ? "bytes" : "slots";
+        string unit = (QueueKind)kind == QueueKind.Spsc ? "bytes" : "slots";
         return (K, type, ObjectStatus.Ok, $"capacity {capacity} {unit}, messages up to {maxMessage} bytes");
     }
 
@@ -370,7 +382,7 @@ internal static class ShmDirectory
     private static bool LooksLikeMessageQueue(ReadOnlySpan<byte> head, long size, out (ObjectKind, string, ObjectStatus, string) result)
     {
         result = default;
-        const int Index = 208;
+        const int Index = MessageQueueLayout.Index;
         if (head.Length < Index || size < Index)
         {
             return false;
@@ -381,21 +393,20 @@ internal static class ShmDirectory
         ulong max = BinaryPrimitives.ReadUInt64LittleEndian(head[24..]);
         ulong msgSize = BinaryPrimitives.ReadUInt64LittleEndian(head[32..]);
         ulong count = BinaryPrimitives.ReadUInt64LittleEndian(head[40..]);
-        if (state > 3 || indexPointer != 192 || max < 1 || max > int.MaxValue || msgSize > int.MaxValue)
+        if (state > MessageQueueLayout.StateCorrupted || indexPointer != MessageQueueLayout.HeaderSize || max < 1 || max > int.MaxValue || msgSize > int.MaxValue)
         {
             return false;
         }
 
-        long slots = Index + RoundUp8((long)max * 8);
-        long total = slots + ((long)max * (RoundUp8((long)msgSize) + 16));
-        if (total > size)
+        long total = MessageQueueLayout.TotalSize((long)max, (long)msgSize);
+        if (total < 0 || total > size)
         {
             result = (ObjectKind.Queue, "MessageQueue", ObjectStatus.Corrupt, $"{max} messages of {msgSize} bytes need {total} bytes, the object has {size}");
         }
-        else if (state != 2)
+        else if (state != MessageQueueLayout.StateInitialized)
         {
-            result = (ObjectKind.Queue, "MessageQueue", state == 3 ? ObjectStatus.Corrupt : ObjectStatus.Incomplete,
-                state == 3 ? "its creator marked it corrupted" : "being initialized, or its creator died");
+            result = (ObjectKind.Queue, "MessageQueue", state == MessageQueueLayout.StateCorrupted ? ObjectStatus.Corrupt : ObjectStatus.Incomplete,
+                state == MessageQueueLayout.StateCorrupted ? "its creator marked it corrupted" : "being initialized, or its creator died");
         }
         else if (count > max)
         {
@@ -408,8 +419,6 @@ internal static class ShmDirectory
 
         return true;
     }
-
-    private static long RoundUp8(long value) => (value + 7) & ~7L;
 
     private static byte[] ReadHead(string path) => ReadAt(path, 0, ProbeLength);
 
