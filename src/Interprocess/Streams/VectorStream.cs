@@ -456,23 +456,8 @@ public sealed unsafe class VectorStream : Stream
     public override void Flush() => ThrowIfClosed();
 
     /// <inheritdoc />
-    public override Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled(cancellationToken);
-        }
-
-        try
-        {
-            Flush();
-            return Task.CompletedTask;
-        }
-        catch (Exception e)
-        {
-            return Task.FromException(e);
-        }
-    }
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        CompletedStreamTasks.Flush(this, cancellationToken);
 
     /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -487,22 +472,8 @@ public sealed unsafe class VectorStream : Stream
     /// <returns>How many bytes were read.</returns>
     /// <exception cref="NotSupportedException">The stream was not opened for reading (in the task).</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed (in the task).</exception>
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<int>(cancellationToken);
-        }
-
-        try
-        {
-            return new ValueTask<int>(Read(buffer.Span));
-        }
-        catch (Exception e)
-        {
-            return ValueTask.FromException<int>(e);
-        }
-    }
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        CompletedStreamTasks.Read(this, buffer, cancellationToken);
 
     /// <inheritdoc />
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -518,23 +489,8 @@ public sealed unsafe class VectorStream : Stream
     /// <exception cref="NotSupportedException">The stream was not opened for writing (in the task).</exception>
     /// <exception cref="InterprocessException">The segment is full (in the task).</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed (in the task).</exception>
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled(cancellationToken);
-        }
-
-        try
-        {
-            Write(buffer.Span);
-            return ValueTask.CompletedTask;
-        }
-        catch (Exception e)
-        {
-            return ValueTask.FromException(e);
-        }
-    }
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        CompletedStreamTasks.Write(this, buffer, cancellationToken);
 
     /// <inheritdoc />
     public override string ToString() =>
