@@ -16,15 +16,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool TryGetValue<TValue>(this SharedFlatMap<SharedString, TValue> map, ReadOnlySpan<char> key, out TValue value)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return TryGetValue(map, utf8, out value);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return TryGetValue(map, utf8, out value);
     }
 
     /// <summary>The value of the key whose UTF-8 bytes are <paramref name="utf8Key"/>, if present.</summary>
@@ -74,15 +67,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static int IndexOfKey<TValue>(this SharedFlatMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return IndexOfKey(map, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return IndexOfKey(map, utf8);
     }
 
     /// <summary>The index of the key with the UTF-8 bytes <paramref name="utf8Key"/> in <see cref="SharedFlatMap{TKey,TValue}.Keys"/>, or -1.</summary>
@@ -152,15 +138,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool Remove<TValue>(this SharedFlatMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return Remove(map, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return Remove(map, utf8);
     }
 
     /// <summary>Removes the element whose key has the UTF-8 bytes <paramref name="utf8Key"/> (destroying the stored key and value).</summary>
@@ -238,15 +217,8 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static int IndexOf(this SharedFlatSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return IndexOf(set, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        return IndexOf(set, utf8);
     }
 
     /// <summary>The index of the string with the UTF-8 bytes <paramref name="utf8Item"/> in <see cref="SharedFlatSet{T}.AsSpan"/>, or -1.</summary>
@@ -272,17 +244,10 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static bool TryGetValue(this SharedFlatSet<SharedString> set, ReadOnlySpan<char> item, out SharedString actualValue)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return set.Flat.TryGetKey(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length), out actualValue);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return set.Flat.TryGetKey(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length), out actualValue);
         }
     }
 
@@ -295,15 +260,8 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static bool Remove(this SharedFlatSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return Remove(set, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        return Remove(set, utf8);
     }
 
     /// <summary>Removes (and destroys) the string with the UTF-8 bytes <paramref name="utf8Item"/>.</summary>
@@ -361,15 +319,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool TryGetValue<TValue>(this SharedHashMap<SharedString, TValue> map, ReadOnlySpan<char> key, out TValue value)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return TryGetValue(map, utf8, out value);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return TryGetValue(map, utf8, out value);
     }
 
     /// <summary>The value of the key whose UTF-8 bytes are <paramref name="utf8Key"/>, if present.</summary>
@@ -419,21 +370,14 @@ public static unsafe partial class SharedStringKeyExtensions
     public static ref TValue GetValueRef<TValue>(this SharedHashMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        var s = FindUtf8(map, utf8);
+        if (s == null)
         {
-            var s = FindUtf8(map, utf8);
-            if (s == null)
-            {
-                ThrowKeyNotFound(key);
-            }
+            ThrowKeyNotFound(key);
+        }
 
-            return ref s->Value;
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        return ref s->Value;
     }
 
     /// <summary>A reference to the value of the key with the UTF-8 bytes <paramref name="utf8Key"/> (the indexer's get, by text).</summary>
@@ -467,15 +411,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool Remove<TValue>(this SharedHashMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return Remove(map, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return Remove(map, utf8);
     }
 
     /// <summary>Removes the key with the UTF-8 bytes <paramref name="utf8Key"/>, destroying the stored key and its value if it owns segment memory.</summary>
@@ -528,17 +465,10 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static bool TryGetValue(this SharedHashSet<SharedString> set, ReadOnlySpan<char> item, out SharedString actualValue)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            var s = FindUtf8(set, utf8);
-            actualValue = s == null ? default : s->Key;
-            return s != null;
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        var s = FindUtf8(set, utf8);
+        actualValue = s == null ? default : s->Key;
+        return s != null;
     }
 
     /// <summary>Removes (and destroys) the string with the text <paramref name="item"/>.</summary>
@@ -550,15 +480,8 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static bool Remove(this SharedHashSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return Remove(set, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        return Remove(set, utf8);
     }
 
     /// <summary>Removes (and destroys) the string with the UTF-8 bytes <paramref name="utf8Item"/>.</summary>
@@ -602,38 +525,23 @@ public static unsafe partial class SharedStringKeyExtensions
     private static int FlatBound<TValue>(FlatRef<SharedString, TValue> flat, ReadOnlySpan<char> key, bool upper)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                var cmp = new Utf8Probe(p, utf8.Length);
-                return upper ? flat.UpperBound(Utf8Probe.ProbeA, cmp) : flat.LowerBound(Utf8Probe.ProbeA, cmp);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            var cmp = new Utf8Probe(p, utf8.Length);
+            return upper ? flat.UpperBound(Utf8Probe.ProbeA, cmp) : flat.LowerBound(Utf8Probe.ProbeA, cmp);
         }
     }
 
     private static Range FlatBetween<TValue>(FlatRef<SharedString, TValue> flat, ReadOnlySpan<char> from, ReadOnlySpan<char> to)
         where TValue : unmanaged
     {
-        var a = Utf8Probe.Encode(from, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rentedA);
-        var b = Utf8Probe.Encode(to, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rentedB);
-        try
+        using var a = new EncodedText(from, stackalloc byte[Utf8Probe.StackBytes]);
+        using var b = new EncodedText(to, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* pa = a)
+        fixed (byte* pb = b)
         {
-            fixed (byte* pa = a)
-            fixed (byte* pb = b)
-            {
-                return flat.Between(Utf8Probe.ProbeA, Utf8Probe.ProbeB, new Utf8Probe(pa, a.Length, pb, b.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rentedA);
-            Utf8Probe.Return(rentedB);
+            return flat.Between(Utf8Probe.ProbeA, Utf8Probe.ProbeB, new Utf8Probe(pa, a.Length, pb, b.Length));
         }
     }
 }

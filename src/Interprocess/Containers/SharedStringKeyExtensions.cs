@@ -63,15 +63,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool TryGetValue<TValue>(this SharedMap<SharedString, TValue> map, ReadOnlySpan<char> key, out TValue value)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return TryGetValue(map, utf8, out value);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return TryGetValue(map, utf8, out value);
     }
 
     /// <summary>The value of the key whose UTF-8 bytes are <paramref name="utf8Key"/>, if present.</summary>
@@ -122,21 +115,14 @@ public static unsafe partial class SharedStringKeyExtensions
     public static ref TValue GetValueRef<TValue>(this SharedMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        ref TValue v = ref GetValueRefOrNullRef(map, utf8);
+        if (Unsafe.IsNullRef(ref v))
         {
-            ref TValue v = ref GetValueRefOrNullRef(map, utf8);
-            if (Unsafe.IsNullRef(ref v))
-            {
-                ThrowKeyNotFound(key);
-            }
+            ThrowKeyNotFound(key);
+        }
 
-            return ref v;
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        return ref v;
     }
 
     /// <summary>A reference to the value of the key with the UTF-8 bytes <paramref name="utf8Key"/> (the indexer's get, by text).</summary>
@@ -170,15 +156,8 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool Remove<TValue>(this SharedMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return Remove(map, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        return Remove(map, utf8);
     }
 
     /// <summary>Removes the element whose key has the UTF-8 bytes <paramref name="utf8Key"/>, destroying the stored key and its value if it owns segment memory.</summary>
@@ -210,17 +189,10 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool Remove<TValue>(this SharedMap<SharedString, TValue> map, ReadOnlySpan<char> key, out TValue value)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return map.Tree.Remove(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length), out value);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return map.Tree.Remove(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length), out value);
         }
     }
 
@@ -236,23 +208,15 @@ public static unsafe partial class SharedStringKeyExtensions
     public static OrderedRange<SharedString, TValue> GetRange<TValue>(this SharedMap<SharedString, TValue> map, ReadOnlySpan<char> from, ReadOnlySpan<char> to)
         where TValue : unmanaged
     {
-        var a = Utf8Probe.Encode(from, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rentedA);
-        var b = Utf8Probe.Encode(to, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rentedB);
-        try
+        using var a = new EncodedText(from, stackalloc byte[Utf8Probe.StackBytes]);
+        using var b = new EncodedText(to, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* pa = a)
+        fixed (byte* pb = b)
         {
-            fixed (byte* pa = a)
-            fixed (byte* pb = b)
-            {
-                var tree = map.Tree;
-                var t = tree.Read();
-                var span = tree.Between(t, Utf8Probe.ProbeA, Utf8Probe.ProbeB, new Utf8Probe(pa, a.Length, pb, b.Length));
-                return new(map.Handle, SharedMap<SharedString, TValue>.Magic, SharedMap<SharedString, TValue>.TypeCheck, t, span, reverse: false);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rentedA);
-            Utf8Probe.Return(rentedB);
+            var tree = map.Tree;
+            var t = tree.Read();
+            var span = tree.Between(t, Utf8Probe.ProbeA, Utf8Probe.ProbeB, new Utf8Probe(pa, a.Length, pb, b.Length));
+            return new(map.Handle, SharedMap<SharedString, TValue>.Magic, SharedMap<SharedString, TValue>.TypeCheck, t, span, reverse: false);
         }
     }
 
@@ -289,17 +253,10 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool TryGetValue<TValue>(this SharedMultiMap<SharedString, TValue> map, ReadOnlySpan<char> key, out TValue value)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return map.Tree.TryGetValue(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length), out value);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return map.Tree.TryGetValue(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length), out value);
         }
     }
 
@@ -323,17 +280,10 @@ public static unsafe partial class SharedStringKeyExtensions
     public static int CountOf<TValue>(this SharedMultiMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return map.Tree.CountOf(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return map.Tree.CountOf(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
         }
     }
 
@@ -347,20 +297,13 @@ public static unsafe partial class SharedStringKeyExtensions
     public static OrderedRange<SharedString, TValue> EqualRange<TValue>(this SharedMultiMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                var tree = map.Tree;
-                var t = tree.Read();
-                var span = tree.Equal(t, Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-                return new(map.Handle, SharedMultiMap<SharedString, TValue>.Magic, SharedMultiMap<SharedString, TValue>.TypeCheck, t, span, reverse: false);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            var tree = map.Tree;
+            var t = tree.Read();
+            var span = tree.Equal(t, Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
+            return new(map.Handle, SharedMultiMap<SharedString, TValue>.Magic, SharedMultiMap<SharedString, TValue>.TypeCheck, t, span, reverse: false);
         }
     }
 
@@ -375,17 +318,10 @@ public static unsafe partial class SharedStringKeyExtensions
     public static bool Remove<TValue>(this SharedMultiMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return map.Tree.Remove(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return map.Tree.Remove(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
         }
     }
 
@@ -400,17 +336,10 @@ public static unsafe partial class SharedStringKeyExtensions
     public static int RemoveAll<TValue>(this SharedMultiMap<SharedString, TValue> map, ReadOnlySpan<char> key)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return map.Tree.RemoveAll(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return map.Tree.RemoveAll(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
         }
     }
 
@@ -461,15 +390,8 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static bool TryGetValue(this SharedSet<SharedString> set, ReadOnlySpan<char> item, out SharedString actualValue)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return TryGetValue(set, utf8, out actualValue);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        return TryGetValue(set, utf8, out actualValue);
     }
 
     /// <summary>The stored string with the UTF-8 bytes <paramref name="utf8Item"/>, if any.</summary>
@@ -496,15 +418,8 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static bool Remove(this SharedSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
-        {
-            return Remove(set, utf8);
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
-        }
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        return Remove(set, utf8);
     }
 
     /// <summary>Removes (and destroys) the string with the UTF-8 bytes <paramref name="utf8Item"/>.</summary>
@@ -532,23 +447,15 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The set is corrupted.</exception>
     public static OrderedSetRange<SharedString> GetViewBetween(this SharedSet<SharedString> set, ReadOnlySpan<char> lowerValue, ReadOnlySpan<char> upperValue)
     {
-        var a = Utf8Probe.Encode(lowerValue, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rentedA);
-        var b = Utf8Probe.Encode(upperValue, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rentedB);
-        try
+        using var a = new EncodedText(lowerValue, stackalloc byte[Utf8Probe.StackBytes]);
+        using var b = new EncodedText(upperValue, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* pa = a)
+        fixed (byte* pb = b)
         {
-            fixed (byte* pa = a)
-            fixed (byte* pb = b)
-            {
-                var tree = set.Tree;
-                var t = tree.Read();
-                var span = tree.Between(t, Utf8Probe.ProbeA, Utf8Probe.ProbeB, new Utf8Probe(pa, a.Length, pb, b.Length));
-                return new(set.Handle, SharedSet<SharedString>.Magic, SharedSet<SharedString>.TypeCheck, t, span, reverse: false);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rentedA);
-            Utf8Probe.Return(rentedB);
+            var tree = set.Tree;
+            var t = tree.Read();
+            var span = tree.Between(t, Utf8Probe.ProbeA, Utf8Probe.ProbeB, new Utf8Probe(pa, a.Length, pb, b.Length));
+            return new(set.Handle, SharedSet<SharedString>.Magic, SharedSet<SharedString>.TypeCheck, t, span, reverse: false);
         }
     }
 
@@ -588,17 +495,10 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The multiset is corrupted.</exception>
     public static int CountOf(this SharedMultiSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return set.Tree.CountOf(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return set.Tree.CountOf(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
         }
     }
 
@@ -610,20 +510,13 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The multiset is corrupted.</exception>
     public static OrderedSetRange<SharedString> EqualRange(this SharedMultiSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                var tree = set.Tree;
-                var t = tree.Read();
-                var span = tree.Equal(t, Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-                return new(set.Handle, SharedMultiSet<SharedString>.Magic, SharedMultiSet<SharedString>.TypeCheck, t, span, reverse: false);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            var tree = set.Tree;
+            var t = tree.Read();
+            var span = tree.Equal(t, Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
+            return new(set.Handle, SharedMultiSet<SharedString>.Magic, SharedMultiSet<SharedString>.TypeCheck, t, span, reverse: false);
         }
     }
 
@@ -636,17 +529,10 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The multiset is corrupted.</exception>
     public static bool Remove(this SharedMultiSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return set.Tree.Remove(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return set.Tree.Remove(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
         }
     }
 
@@ -659,17 +545,10 @@ public static unsafe partial class SharedStringKeyExtensions
     /// <exception cref="InterprocessException">The multiset is corrupted.</exception>
     public static int RemoveAll(this SharedMultiSet<SharedString> set, ReadOnlySpan<char> item)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                return set.Tree.RemoveAll(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            return set.Tree.RemoveAll(Utf8Probe.ProbeA, new Utf8Probe(p, utf8.Length));
         }
     }
 
@@ -687,39 +566,25 @@ public static unsafe partial class SharedStringKeyExtensions
     private static OrderedRange<SharedString, TValue> Bound<TValue>(TreeRef<SharedString, TValue> tree, in ContainerHandle h, uint magic, uint typeCheck, ReadOnlySpan<char> key, bool upper)
         where TValue : unmanaged
     {
-        var utf8 = Utf8Probe.Encode(key, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(key, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                var cmp = new Utf8Probe(p, utf8.Length);
-                var t = tree.Read();
-                var span = upper ? tree.FromUpperBound(t, Utf8Probe.ProbeA, cmp) : tree.FromLowerBound(t, Utf8Probe.ProbeA, cmp);
-                return new(h, magic, typeCheck, t, span, reverse: false);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            var cmp = new Utf8Probe(p, utf8.Length);
+            var t = tree.Read();
+            var span = upper ? tree.FromUpperBound(t, Utf8Probe.ProbeA, cmp) : tree.FromLowerBound(t, Utf8Probe.ProbeA, cmp);
+            return new(h, magic, typeCheck, t, span, reverse: false);
         }
     }
 
     private static OrderedSetRange<SharedString> SetBound(TreeRef<SharedString, NoValue> tree, in ContainerHandle h, uint magic, uint typeCheck, ReadOnlySpan<char> item, bool upper)
     {
-        var utf8 = Utf8Probe.Encode(item, stackalloc byte[Utf8Probe.StackBytes], out byte[]? rented);
-        try
+        using var utf8 = new EncodedText(item, stackalloc byte[Utf8Probe.StackBytes]);
+        fixed (byte* p = utf8)
         {
-            fixed (byte* p = utf8)
-            {
-                var cmp = new Utf8Probe(p, utf8.Length);
-                var t = tree.Read();
-                var span = upper ? tree.FromUpperBound(t, Utf8Probe.ProbeA, cmp) : tree.FromLowerBound(t, Utf8Probe.ProbeA, cmp);
-                return new(h, magic, typeCheck, t, span, reverse: false);
-            }
-        }
-        finally
-        {
-            Utf8Probe.Return(rented);
+            var cmp = new Utf8Probe(p, utf8.Length);
+            var t = tree.Read();
+            var span = upper ? tree.FromUpperBound(t, Utf8Probe.ProbeA, cmp) : tree.FromLowerBound(t, Utf8Probe.ProbeA, cmp);
+            return new(h, magic, typeCheck, t, span, reverse: false);
         }
     }
 
