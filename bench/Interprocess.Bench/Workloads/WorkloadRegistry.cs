@@ -1,3 +1,5 @@
+using Interprocess.Containers;
+
 namespace Interprocess.Bench.Workloads;
 
 /// <summary>Every workload the harness knows, in the order they run.</summary>
@@ -20,8 +22,8 @@ internal static class WorkloadRegistry
         new ManagedAllocWorkload(new() { Algorithm = Interprocess.Managed.AllocationAlgorithm.SequentialFit }, "_seqfit"),
         new ManagedAllocWorkload(new() { Index = Interprocess.Managed.NameIndexKind.Ordered }, "_ordered_index"),
         new VectorPushBackWorkload(),
-        new ContainerMapWorkload(),
-        new HashMapWorkload(),
+        new MapWorkload<SharedMap<long, long>, OrderedBenchMap>("interprocess_map", "ipb_w6_map"),
+        new MapWorkload<SharedHashMap<long, long>, HashBenchMap>("interprocess_hash_map", "ipb_w6h_seg"),
     ];
 
     /// <summary>The workloads of one anchor workload (<c>"W3"</c>, any case), optionally only one system.</summary>

@@ -1,24 +1,34 @@
 using System.Runtime.CompilerServices;
 using Interprocess.Bench.Infrastructure;
-using Interprocess.Containers;
 using Interprocess.Managed;
 
 namespace Interprocess.Bench.Workloads;
 
 /// <summary>
-/// W6 hash map: a 1 GiB <see cref="ManagedSharedMemory"/> in one process, with the anchors' operation sequence
-/// (anchors/boost/w6_containers.cpp, <c>boost::unordered_map</c> with the interprocess allocator): a fresh
-/// <see cref="SharedHashMap{TKey,TValue}"/> each repetition, no reserve (growth included), 1,000,000 inserts of
-/// keys splitmix64(7).Next() &gt;&gt; 1 with value i, then 1,000,000 finds in insertion order (all verified);
-/// destruction untimed.
+/// W6 maps: a 1 GiB <see cref="ManagedSharedMemory"/> in one process, the anchors' exact sequence
+/// (anchors/boost/w6_containers.cpp): 1,000,000 keys splitmix64(7).Next() &gt;&gt; 1; a fresh map per repetition,
+/// no reserve (growth included); insert (key[i], i) in order, then find every key in the same order (each value
+/// checked, their sum checked); destruction untimed. <typeparamref name="TOps"/> says which map.
 /// </summary>
-internal sealed class HashMapWorkload : IWorkload
+/// <typeparam name="TMap">The map's handle type.</typeparam>
+/// <typeparam name="TOps">The map's calls.</typeparam>
+internal sealed class MapWorkload<TMap, TOps> : IWorkload
+    where TOps : struct, IBenchMap<TMap>
 {
+    private readonly string _segmentPrefix;
+
+    /// <summary>A workload reported as <paramref name="system"/>, its segment named from <paramref name="segmentPrefix"/>.</summary>
+    public MapWorkload(string system, string segmentPrefix)
+    {
+        System = system;
+        _segmentPrefix = segmentPrefix;
+    }
+
     /// <inheritdoc />
     public string Workload => "W6";
 
     /// <inheritdoc />
-    public string System => "interprocess_hash_map";
+    public string System { get; }
 
     /// <inheritdoc />
     public bool NeedsTwoCpus => false;
@@ -27,7 +37,7 @@ internal sealed class HashMapWorkload : IWorkload
     public int Run()
     {
         long n = Harness.Scaled(1_000_000);
-        string name = Harness.Uniq("ipb_w6h_seg");
+        string name = Harness.Uniq(_segmentPrefix);
         ManagedSharedMemory.Remove(name);
         try
         {
@@ -45,18 +55,18 @@ internal sealed class HashMapWorkload : IWorkload
             bool ok = true;
             for (int r = -1; r < Harness.Reps(); ++r)
             {
-                var map = SharedHashMap<long, long>.Create(m);
+                var map = TOps.Create(m);
                 long t0 = Harness.NowNs();
                 Insert(map, keys);
                 long t1 = Harness.NowNs();
                 long sum = Find(map, keys, ref ok);
                 long t2 = Harness.NowNs();
-                if (map.Count != n || sum != n * (n - 1) / 2)
+                if (TOps.Count(map) != n || sum != n * (n - 1) / 2)
                 {
                     ok = false;
                 }
 
-                map.Destroy();
+                TOps.Destroy(map);
                 if (r >= 0)
                 {
                     ins.Add((double)(t1 - t0) / n);
@@ -81,21 +91,21 @@ internal sealed class HashMapWorkload : IWorkload
     public int RunChild(IReadOnlyList<string> args) => 0;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Insert(SharedHashMap<long, long> map, long[] keys)
+    private static void Insert(TMap map, long[] keys)
     {
         for (int i = 0; i < keys.Length; ++i)
         {
-            map.TryAdd(keys[i], i);
+            TOps.TryAdd(map, keys[i], i);
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long Find(SharedHashMap<long, long> map, long[] keys, ref bool ok)
+    private static long Find(TMap map, long[] keys, ref bool ok)
     {
         long sum = 0;
         for (int i = 0; i < keys.Length; ++i)
         {
-            if (map.TryGetValue(keys[i], out long v))
+            if (TOps.TryGetValue(map, keys[i], out long v))
             {
                 sum += v;
             }
