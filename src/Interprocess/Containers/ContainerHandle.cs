@@ -24,6 +24,12 @@ internal struct ContainerHandle
     /// <summary>Bytes in a handle.</summary>
     internal const int Size = 24;
 
+    /// <summary>
+    /// The largest container header (bytes) that the registry's fast bound admits (<see cref="SegmentManager.ReadHeaderBound"/>);
+    /// a larger header type always takes the exact slow path.
+    /// </summary>
+    internal const int MaxHeaderSize = 128;
+
     /// <summary>The segment's identity (<see cref="SegmentManager.SegmentId"/>); 0 in a default handle.</summary>
     internal ulong SegmentId;
 
@@ -92,14 +98,17 @@ internal struct ContainerHandle
     /// The checks of <see cref="Resolve{THeader}"/> (<paramref name="write"/> false) and
     /// <see cref="ResolveForWrite{THeader}"/> (true), in the order that keeps the common case short:
     /// <list type="number">
-    /// <item>the registry's last manager has this identity and its mask admits the header handle (one test: the
-    /// handle is 8-byte aligned, the manager is not detached and, for a write, not read-only); otherwise the
-    /// registry's slow path finds the manager and throws the precise error;</item>
-    /// <item>the header lies in the heap part of the mapping (one unsigned compare);</item>
+    /// <item>the registry's last manager has this identity, and the header handle is below its bound (one unsigned
+    /// compare: the manager is not detached and, for a write, not read-only, and <see cref="MaxHeaderSize"/> bytes
+    /// at the handle lie in the mapping, so reading the header cannot fault); otherwise the registry's slow path
+    /// finds the manager, checks alignment and heap bounds exactly for this header's size, and throws the precise
+    /// error;</item>
     /// <item>the header's stamp, xor the kind and type check folded into the handle, equals the handle's (one
-    /// 64-bit compare: checks stamp, kind and type together).</item>
+    /// 64-bit compare: checks stamp, kind and type together). A random 64-bit stamp is what makes the fast bound
+    /// enough: a misaligned handle, or one below the heap, reads a value that does not match, and the mismatch path
+    /// runs the exact checks before it reports a stale handle, so such a handle is still reported as corrupted.</item>
     /// </list>
-    /// Nothing in the segment is read before the first two checks pass.
+    /// Nothing in the segment is read before the first check passes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly unsafe THeader* ResolveCore<THeader>(uint magic, uint typeCheck, bool write, out SegmentManager manager)
@@ -107,14 +116,11 @@ internal struct ContainerHandle
     {
         long h = Header;
         var m = SegmentRegistry.Last;
-        if (m.RegisteredId != SegmentId || (h & (write ? m.WriteMask : m.ReadMask)) != 0)
+        if (sizeof(THeader) > MaxHeaderSize
+            || m.RegisteredId != SegmentId
+            || (ulong)h >= (write ? m.WriteHeaderBound : m.ReadHeaderBound))
         {
-            m = SegmentRegistry.ResolveForContainer(SegmentId, h, write);
-        }
-
-        if ((ulong)(h - SegmentHeader.HeapStart) > (ulong)(m.HeapLimit - sizeof(THeader)))
-        {
-            ThrowOutside(m, SegmentId, h);
+            m = SegmentRegistry.ResolveForContainer(SegmentId, h, write, sizeof(THeader));
         }
 
         var p = (ContainerPrefix*)(m.BasePointer + h);
@@ -123,7 +129,7 @@ internal struct ContainerHandle
         // xor is on the handle's side, so in a loop it is computed once.
         if (p->Stamp != (Stamp ^ Key(magic, typeCheck)))
         {
-            ThrowStale(p, magic, typeCheck);
+            ThrowInvalid(m, h, sizeof(THeader), p, magic, typeCheck);
         }
 
         manager = m;
@@ -162,17 +168,18 @@ internal struct ContainerHandle
 
     // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
     [DoesNotReturn]
-    private static void ThrowOutside(SegmentManager manager, ulong segmentId, long header) => throw OutsideError(manager, segmentId, header);
-
-    // A default handle (identity 0) gets here from SegmentManager.None, which has identity 0 too.
-    private static Exception OutsideError(SegmentManager manager, ulong segmentId, long header) =>
-        segmentId == 0
-            ? SegmentRegistry.DefaultHandleError()
-            : InterprocessException.Corrupted(manager.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
-
-    // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
-    [DoesNotReturn]
     private static unsafe void ThrowStale(ContainerPrefix* p, uint magic, uint typeCheck) => throw StaleError(p, magic, typeCheck);
+
+    /// <summary>
+    /// The fast path's stamp mismatch: a handle that is misaligned or outside the heap is reported as corrupted
+    /// (the fast bound only made the read safe); any other is stale or of another type.
+    /// </summary>
+    [DoesNotReturn]
+    private static unsafe void ThrowInvalid(SegmentManager m, long header, int headerSize, ContainerPrefix* p, uint magic, uint typeCheck)
+    {
+        SegmentRegistry.CheckHeaderPlace(m, header, headerSize);
+        throw StaleError(p, magic, typeCheck);
+    }
 
     private static unsafe InvalidOperationException StaleError(ContainerPrefix* p, uint magic, uint typeCheck)
     {

@@ -209,12 +209,15 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
         if ((uint)count < (uint)h->Capacity)
         {
             // Only the slot written is checked against the mapping (one unsigned compare): the buffer handle and the
-            // count come from shared memory, and a damaged pair must not reach outside it. A damaged buffer is
-            // reported by AddGrow's full check when the slot is outside.
-            long slot = h->Data + ((long)(uint)count * sizeof(T));
-            if ((ulong)(slot - SegmentHeader.HeapStart) <= (ulong)(m.HeapLimit - sizeof(T)))
+            // count come from shared memory, and a damaged pair must not reach outside it. A slot that fails the
+            // fast bound (a damaged buffer, a large element, or the heap's last bytes) goes to AddGrow, which checks
+            // the whole buffer exactly.
+            long inHeap = h->Data - SegmentHeader.HeapStart + ((long)(uint)count * sizeof(T));
+            if (sizeof(T) <= SegmentManager.MaxSmallElementSize
+                ? (ulong)inHeap < (ulong)m.SmallElementLimit
+                : (ulong)inHeap <= (ulong)(m.HeapLimit - sizeof(T)))
             {
-                *(T*)(m.BasePointer + slot) = item;
+                *(T*)(m.BasePointer + SegmentHeader.HeapStart + inHeap) = item;
                 h->Count = count + 1;
                 return;
             }
@@ -596,8 +599,16 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void AddGrow(VectorHeader* h, SegmentManager m, T item)
     {
-        _ = Data(h, m);
+        var data = Data(h, m);
         int count = h->Count;
+        if (count < h->Capacity)
+        {
+            // The fast path's conservative bound refused a slot that Data has now checked exactly.
+            data[count] = item;
+            h->Count = count + 1;
+            return;
+        }
+
         if (count == Array.MaxLength)
         {
             throw new InterprocessException(InterprocessErrorCode.OutOfMemory, $"A vector cannot hold more than {Array.MaxLength} elements.");

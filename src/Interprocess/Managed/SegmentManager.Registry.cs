@@ -20,9 +20,9 @@ public sealed unsafe partial class SegmentManager
     }
 
     /// <summary>
-    /// The registry's "no last hit" entry: no segment, identity 0, both masks all ones and a heap limit of 2^40, so
-    /// the container fast path refuses every handle with it (a default handle, identity 0, passes the identity and
-    /// mask tests but not the bounds test) without reading memory and without a null check.
+    /// The registry's "no last hit" entry: no segment, identity 0 and both header bounds 0, so the container fast
+    /// path refuses every handle with it (a default handle, identity 0, passes the identity test but not the bound)
+    /// without reading memory and without a null check.
     /// </summary>
     internal static readonly SegmentManager None = new();
 
@@ -32,8 +32,7 @@ public sealed unsafe partial class SegmentManager
         Name = "(no segment)";
         IsReadOnly = true;
         HeapLimit = 1L << 40;
-        _readMask = -1;
-        _writeMask = -1;
+        SmallElementLimit = SmallElementBound(HeapLimit);
         _detached = true;
         _heap = null!;
         _index = null!;
@@ -51,18 +50,39 @@ public sealed unsafe partial class SegmentManager
     /// </summary>
     internal readonly long HeapLimit;
 
-    /// <summary>
-    /// The container fast path's combined check for reads: a header handle <c>h</c> is acceptable only when
-    /// <c>(h &amp; ReadMask) == 0</c>. 7 (8-byte alignment) while attached; all ones once detached, so one test
-    /// refuses a misaligned handle and every handle to a detached manager (0 passes the test but is below the heap).
-    /// </summary>
-    internal long ReadMask => _readMask;
+    /// <summary>The largest element (bytes) that <see cref="SmallElementLimit"/> admits.</summary>
+    internal const int MaxSmallElementSize = 64;
 
     /// <summary>
-    /// As <see cref="ReadMask"/> for an operation that writes: also all ones in a read-only segment, so the same
-    /// single test refuses writes there (the slow path then says which check failed).
+    /// A containers' fast path bound for an element of at most <see cref="MaxSmallElementSize"/> bytes at offset
+    /// <c>s</c>: it lies in the heap part of the mapping when <c>(ulong)(s - HeapStart) &lt; (ulong)SmallElementLimit</c>
+    /// (one compare with no arithmetic on the limit). Conservative: an element in the heap's last bytes fails it, and
+    /// the caller then checks exactly on its slow path.
     /// </summary>
-    internal long WriteMask => _writeMask;
+    internal readonly long SmallElementLimit;
+
+    /// <summary>
+    /// The container fast path's combined check for reads: a header handle <c>h</c> may be read without further
+    /// checks when <c>(ulong)h &lt; ReadHeaderBound</c>: then <see cref="Interprocess.Containers.ContainerHandle.MaxHeaderSize"/>
+    /// bytes at <c>h</c> lie in the mapping. 0 once detached, so nothing passes. This bound only makes the read
+    /// safe; the header's random stamp then decides, and a mismatch runs the exact checks (alignment, heap bounds)
+    /// before it is reported. A handle that fails goes to the registry's slow path, which checks exactly (a small
+    /// header in the last bytes of the heap is accepted there).
+    /// </summary>
+    internal ulong ReadHeaderBound => _readHeaderBound;
+
+    /// <summary>
+    /// As <see cref="ReadHeaderBound"/> for an operation that writes: also 0 in a read-only segment, so the same
+    /// single compare refuses writes there (the slow path then says which check failed).
+    /// </summary>
+    internal ulong WriteHeaderBound => _writeHeaderBound;
+
+    /// <summary>The <see cref="SmallElementLimit"/> of a heap of <paramref name="heapLimit"/> bytes.</summary>
+    private static long SmallElementBound(long heapLimit) => Math.Max(0, heapLimit - MaxSmallElementSize + 1);
+
+    /// <summary>The <see cref="ReadHeaderBound"/> of an attached heap of <paramref name="heapLimit"/> bytes.</summary>
+    private static ulong HeaderBound(long heapLimit) =>
+        (ulong)Math.Max(0, SegmentHeader.HeapStart + heapLimit - Interprocess.Containers.ContainerHandle.MaxHeaderSize + 1);
 
     /// <summary>Whether the manager was detached (its memory may be gone).</summary>
     internal bool IsDetached => _detached;

@@ -50,12 +50,12 @@ public sealed unsafe partial class SegmentManager
     /// <summary>Set when the segment is unmapped; every member checks it.</summary>
     private bool _detached;
     /// <summary>
-    /// The bits a container header's handle may have set when it is resolved for reading: 7 (a header is 8-byte
-    /// aligned) while the segment is mapped, all ones once detached (see <see cref="ReadMask"/>).
+    /// The container fast path's bound for reads (see <see cref="ReadHeaderBound"/>); 0 once detached, which no
+    /// handle passes.
     /// </summary>
-    private long _readMask = 7;
-    /// <summary>As <see cref="_readMask"/> for writing: also all ones when the segment is read-only.</summary>
-    private long _writeMask = 7;
+    private ulong _readHeaderBound;
+    /// <summary>As <see cref="_readHeaderBound"/> for writing: also 0 when the segment is read-only.</summary>
+    private ulong _writeHeaderBound;
 
     /// <summary>Test hook: runs in the creator right after the state word says "initializing".</summary>
     internal static Action? TestHookAfterInitializing { get; set; }
@@ -67,7 +67,9 @@ public sealed unsafe partial class SegmentManager
         Name = name;
         IsReadOnly = readOnly;
         HeapLimit = mappedSize - SegmentHeader.HeapStart;
-        _writeMask = readOnly ? -1 : 7;
+        SmallElementLimit = SmallElementBound(HeapLimit);
+        _readHeaderBound = HeaderBound(HeapLimit);
+        _writeHeaderBound = readOnly ? 0 : _readHeaderBound;
         (_heap, _index, _heapEnd) = CreateStructures(segmentBase, name);
     }
 
@@ -340,10 +342,9 @@ public sealed unsafe partial class SegmentManager
     /// <summary>Marks the manager unusable (its memory is about to be unmapped).</summary>
     internal void Detach()
     {
-        // A detached manager refuses every container handle in the registry's fast path (no handle passes an
-        // all-ones mask test except 0, which is below the heap).
-        _readMask = -1;
-        _writeMask = -1;
+        // A detached manager refuses every container handle in the registry's fast path (no value is below 0).
+        _readHeaderBound = 0;
+        _writeHeaderBound = 0;
         _detached = true;
         SegmentRegistry.Unregister(this);
     }

@@ -89,27 +89,34 @@ internal static class SegmentRegistry
 
     /// <summary>
     /// The container fast path's miss: the manager of <paramref name="segmentId"/> found through the registry,
-    /// after the checks the fast path's mask test stands for (the header handle is 8-byte aligned; for a write, the
-    /// segment is writable). The header's bounds and stamp are checked by the caller.
+    /// after the exact checks that the fast path's bound stands for: the header handle is 8-byte aligned and a
+    /// header of <paramref name="headerSize"/> bytes there lies in the heap; for a write, the segment is writable.
+    /// The header's stamp is checked by the caller.
     /// </summary>
     /// <exception cref="InvalidOperationException">No such segment is open in this process, a default handle, or an ambiguous identity.</exception>
-    /// <exception cref="InterprocessException">The header handle is misaligned (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
+    /// <exception cref="InterprocessException">The header handle is misaligned or outside the heap (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="NotSupportedException"><paramref name="write"/> and the segment is read-only.</exception>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static SegmentManager ResolveForContainer(ulong segmentId, long header, bool write)
+    internal static SegmentManager ResolveForContainer(ulong segmentId, long header, bool write, int headerSize)
     {
         var m = ResolveSlow(segmentId);
-        if ((header & 7) != 0)
-        {
-            throw InterprocessException.Corrupted(m.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
-        }
-
+        CheckHeaderPlace(m, header, headerSize);
         if (write && m.IsReadOnly)
         {
             throw new NotSupportedException($"The managed segment '{m.Name}' is open read-only: its containers can be read, not changed.");
         }
 
         return m;
+    }
+
+    /// <summary>Throws unless a container header of <paramref name="headerSize"/> bytes at <paramref name="header"/> is 8-byte aligned and lies in the heap.</summary>
+    /// <exception cref="InterprocessException">It does not (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
+    internal static void CheckHeaderPlace(SegmentManager m, long header, int headerSize)
+    {
+        if ((header & 7) != 0 || (ulong)(header - SegmentHeader.HeapStart) > (ulong)(m.HeapLimit - headerSize))
+        {
+            throw InterprocessException.Corrupted(m.Name, $"a container handle points at offset {header}, which is not a valid header position in the segment (the handle or the memory that held it is corrupted).");
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -33,7 +33,7 @@ public sealed unsafe class ContainerHandleTests : IDisposable
         long header = Unsafe.As<SharedVector<int>, ContainerHandle>(ref v).Header;
         long[] bad =
         [
-            header + 4, // misaligned: refused by the mask test, reported by the slow path
+            header + 4, // misaligned: read safely, refused by the stamp, reported as corrupted by the exact checks
             header + 1,
             SegmentHeader.HeapStart - 8, // the segment's own header, below the heap
             0,
@@ -139,6 +139,43 @@ public sealed unsafe class ContainerHandleTests : IDisposable
         {
             ManagedSharedMemory.Remove(name);
         }
+    }
+
+    [Fact]
+    public void AddIntoTheHeapsLastBytes_PassesTheExactCheck_WithoutGrowing()
+    {
+        // The fast path's bound is conservative near the heap's end: a buffer whose last slots are there must still
+        // take Add's slow path to a plain store, not to a growth (which could fail in a full segment).
+        var v = SharedVector<int>.Create(M);
+        v.AddRange([1, 2, 3]);
+        var h = (VectorHeader*)ContainerTestHelpers.HeaderOf(v, M);
+        (long data, int count, int capacity) = (h->Data, h->Count, h->Capacity);
+        long end = M.MappedSize;
+        var saved = new Span<byte>(M.BasePointer + end - 16, 16).ToArray();
+        try
+        {
+            h->Data = end - 16;
+            h->Count = 0;
+            h->Capacity = 4;
+            for (int i = 0; i < 4; i++)
+            {
+                v.Add(10 + i);
+            }
+
+            Assert.Equal(4, h->Count);
+            Assert.Equal(4, h->Capacity);
+            Assert.Equal(end - 16, h->Data);
+            Assert.Equal(new[] { 10, 11, 12, 13 }, new Span<int>(M.BasePointer + end - 16, 4).ToArray());
+        }
+        finally
+        {
+            saved.CopyTo(new Span<byte>(M.BasePointer + end - 16, 16));
+            (h->Data, h->Count, h->Capacity) = (data, count, capacity);
+        }
+
+        Assert.Equal(new[] { 1, 2, 3 }, v.ToArray());
+        v.Destroy();
+        Assert.True(M.AllMemoryDeallocated());
     }
 
     [Fact]
