@@ -270,8 +270,14 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default) =>
-        TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
+    public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default)
+    {
+        // The common case (room now) is TrySend's path exactly; only a full queue pays for the waiting form.
+        if (!TrySend(message))
+        {
+            TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Consumer: claims the oldest committed message and hands it out in place; <see cref="Release(long)"/> frees
@@ -394,7 +400,12 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default)
     {
-        TryReceive(buffer, out int length, Timeout.InfiniteTimeSpan, cancellationToken);
+        // The common case (a message now) is TryReceive's path exactly; only an empty queue pays for the waiting form.
+        if (!TryReceive(buffer, out int length))
+        {
+            TryReceive(buffer, out length, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
         return length;
     }
 

@@ -313,8 +313,14 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default) =>
-        TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
+    public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default)
+    {
+        // The common case (room now) is TrySend's path exactly; only a full queue pays for the waiting form.
+        if (!TrySend(message))
+        {
+            TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Consumer: hands out the oldest committed message in place, without removing it; <see cref="Release"/>
@@ -454,7 +460,12 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default)
     {
-        TryReceive(buffer, out int length, Timeout.InfiniteTimeSpan, cancellationToken);
+        // The common case (a message now) is TryReceive's path exactly; only an empty queue pays for the waiting form.
+        if (!TryReceive(buffer, out int length))
+        {
+            TryReceive(buffer, out length, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
         return length;
     }
 
