@@ -207,6 +207,38 @@ public sealed class BroadcastQueueCrashTests : IDisposable
         Expect(late, buffer, [(3, 0), (3, 1)]);
     }
 
+    [Fact]
+    public void ProducerKilledBetweenCompletingAndAdvancing_TheCompletedMessageIsDeliveredOnce_AndTheNextOneIsNotLost()
+    {
+        const int max = 4096;
+        using var q = BroadcastQueue.CreateNew(_name, 8, max);
+        using var a = BroadcastQueue.OpenExisting(_name);
+        using var b = BroadcastQueue.OpenExisting(_name);
+        using var shm = SharedMemoryObject.OpenExisting(_name);
+        using var region = new MappedRegion(shm);
+        var buffer = new byte[max];
+        Publish(q, 1, 0, 3, max);
+        Expect(a, buffer, [(1, 0), (1, 1), (1, 2)]);
+        Expect(b, buffer, [(1, 0), (1, 1), (1, 2)]);
+        using (var dying = Driver.Start("fq-bcast-die-publishing", _name, "complete", "2", "0", "3000"))
+        {
+            dying.Expect("COMPLETE 3", TimeSpan.FromSeconds(60));
+            // Complete: a subscriber receives it before the producer dies (b has not looked yet).
+            Expect(a, buffer, [(2, 0)]);
+            dying.Kill();
+        }
+
+        Assert.True(region.GetRef<InterprocessMutex>(H.ProducerLockOffset).IsAbandoned);
+        Assert.Equal(3, region.Read<long>(H.ProducerPositionOffset)); // the position was not advanced
+
+        // The next producer must not write position 3 again: a has it, b has yet to get it.
+        var next = Background.Start(() => Publish(q, 3, 0, 2, max));
+        next.Join(TimeSpan.FromSeconds(30));
+        Assert.Equal(6, region.Read<long>(H.ProducerPositionOffset));
+        Expect(a, buffer, [(3, 0), (3, 1)]);
+        Expect(b, buffer, [(2, 0), (3, 0), (3, 1)]);
+    }
+
     /// <summary>Publishes messages <paramref name="from"/>.. (<paramref name="count"/> of them) of <paramref name="producer"/>.</summary>
     private static void Publish(BroadcastQueue q, int producer, long from, int count, int max)
     {
