@@ -20,7 +20,9 @@ namespace Interprocess.Queues;
 /// <para><b>Producers.</b> Any number, in any processes: they take the robust <see cref="InterprocessMutex"/>
 /// in the header for the few instructions of a publish (uncontended: one compare-exchange each way). A producer
 /// killed while publishing leaves the lock to the kernel's robust-futex recovery and its slot marked "being
-/// written" (odd sequence); the next producer writes the same position again. A half-written message is never
+/// written" (odd sequence); the next producer writes the same position again. Killed after completing the
+/// message but before advancing ProducerPosition, it leaves a complete message, which is delivered, and the next
+/// producer starts after it. A half-written message is never
 /// delivered: each slot is a seqlock; a subscriber copies the message, then checks that the slot's sequence is
 /// still the one it read before the copy, and discards the copy (as lapped) otherwise.</para>
 /// <para><b>Delivery.</b> Every message published (sequence made even) after a subscriber's cursor is delivered
@@ -45,6 +47,8 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     //  1. Older: S < 2p + 1 (never written, or an older position): nothing at p yet.
     //  2. Writing: S = 2p + 1, set by a full-barrier exchange BEFORE the payload is written.
     //  3. Complete: S = 2p + 2, a release store AFTER the payload; then ProducerPosition = p + 1 (full barrier).
+    //     A position once complete is never written again: a producer that finds ProducerPosition's slot in
+    //     state 3 (its predecessor died between the two stores) starts after it.
     //  4. Overwritten: S > 2p + 2: position p + k * Capacity took the slot; p is lost to whoever has not read it.
     // A reader copies in state 3 and accepts the copy only if S is still 2p + 2 after it (with a full barrier
     // between the copy and the re-read): any overwrite begins with state 2 of a later position, which changes S.
@@ -128,13 +132,26 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
             throw new ArgumentOutOfRangeException(nameof(message), message.Length, $"A message of this queue is 0 to {_maxMessageSize} bytes long; this one is {message.Length}. Nothing was sent.");
         }
 
-        // AcquiredAbandoned is fine: a producer died publishing; its position was never completed and is written again below.
+        // AcquiredAbandoned is fine: a producer died publishing, and the loop below repairs what it left.
         _producerLock->Acquire(Timeout.InfiniteTimeSpan);
         try
         {
             long pos = Volatile.Read(ref *_producerPosition);
             byte* slot = _slots + ((pos & _mask) * _slotSize);
             long* sequence = (long*)(slot + D.SequenceOffset);
+            // A producer killed between (3) and storing ProducerPosition left position pos complete: subscribers
+            // may have received it or be copying it. Writing pos again would give them two different messages
+            // under one position (those that had it would miss the new one, the others would never see the
+            // first), and a copy in progress could be torn without the sequence showing it (it would return
+            // to the same even value). Move past it. (Killed in (2), before (3): the slot is odd, nobody has
+            // it, and pos is written again.) At most Capacity steps: a slot holds one position at a time.
+            while (Volatile.Read(ref *sequence) == D.Complete(pos))
+            {
+                pos++;
+                slot = _slots + ((pos & _mask) * _slotSize);
+                sequence = (long*)(slot + D.SequenceOffset);
+            }
+
             // (2) Full barrier: "being written" is visible before any byte of the payload changes.
             Interlocked.Exchange(ref *sequence, D.Writing(pos));
             *(int*)(slot + D.LengthOffset) = message.Length;
