@@ -100,10 +100,13 @@ public readonly unsafe partial struct SharedVector<T>
         /// <summary>The buffer's handle as stored in the header (0: none).</summary>
         private long _dataHandle;
 
-        /// <summary>The vector's count as this appender last stored it (or found it).</summary>
-        private int _count;
+        /// <summary>
+        /// The header's <see cref="VectorHeader.CountAndCapacity"/> as this appender last stored (or found) it: the
+        /// count in the low half, so adding 1 adds one element (the count stays below the capacity, no carry).
+        /// </summary>
+        private ulong _countAndCapacity;
 
-        /// <summary>The buffer's capacity as this appender last found it; 0 in a default or disposed appender, which sends every call to the slow path.</summary>
+        /// <summary>The capacity (the high half of <see cref="_countAndCapacity"/>, kept apart for the room check); 0 in a default or disposed appender, which sends every call to the slow path.</summary>
         private int _capacity;
 
         internal Appender(SegmentManager manager, VectorHeader* header, T* data)
@@ -113,8 +116,8 @@ public readonly unsafe partial struct SharedVector<T>
             _stamp = header->Prefix.Stamp;
             _data = data;
             _dataHandle = header->Data;
-            _count = header->Count;
             _capacity = header->Capacity;
+            _countAndCapacity = VectorHeader.Pack(header->Count, _capacity);
         }
 
         /// <summary>The number of elements in the vector (the count this appender last stored or found).</summary>
@@ -125,7 +128,7 @@ public readonly unsafe partial struct SharedVector<T>
             get
             {
                 ThrowIfNotUsable();
-                return _count;
+                return (int)_countAndCapacity;
             }
         }
 
@@ -140,35 +143,35 @@ public readonly unsafe partial struct SharedVector<T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(T item)
         {
-            int count = _count;
+            ulong cc = _countAndCapacity;
             VectorHeader* h = _header;
-            // The checks, in an order that never reads the header of an unmapped segment: room in the cached buffer
-            // (registers; 0 capacity in a default or disposed appender), the segment still mapped, and the header
-            // still as cached: stamp (not destroyed or replaced), count, capacity and buffer (not changed through
-            // another handle). The header's count load is forwarded from the previous call's store and only feeds a
-            // predicted branch: the count itself is carried in a register.
-            if ((uint)count < (uint)_capacity
+            // The checks, each a compare and a predicted branch, none on the dependency chain of the count (which is
+            // carried in a register): room in the cached buffer (registers; capacity 0 in a default or disposed
+            // appender); the segment still mapped (checked before the header is read: a disposed segment is
+            // unmapped); the header's count and capacity (one 8-byte load, forwarded from the previous call's store),
+            // stamp (not destroyed or replaced) and buffer as cached (not changed through another handle).
+            if ((uint)cc < (uint)_capacity
                 && !_manager!.IsDetached
+                && h->CountAndCapacity == cc
                 && h->Prefix.Stamp == _stamp
-                && h->Count == count
-                && h->Capacity == _capacity
                 && h->Data == _dataHandle)
             {
-                _data[(uint)count] = item;
-                count++;
+                _data[(uint)cc] = item;
+                cc++;
                 // Release: publishes the element stored above before the count that covers it (for readers in other
-                // processes, and for whoever opens the segment after this process was killed).
-                Volatile.Write(ref h->Count, count);
-                _count = count;
+                // processes, and for whoever opens the segment after this process was killed). The capacity half is
+                // the value just checked.
+                Volatile.Write(ref h->CountAndCapacity, cc);
+                _countAndCapacity = cc;
                 return;
             }
 
-            // The fields go by value and come back in a separate struct: the appender local never has its address taken,
-            // so the JIT can keep its fields in registers.
-            var r = AddSlow(_manager, h, _stamp, _dataHandle, count, _capacity, item);
+            // The fields go by value and come back in a separate struct: the appender local never has its address
+            // taken, so the JIT keeps its fields in registers.
+            var r = AddSlow(_manager, h, _stamp, _dataHandle, cc, item);
             _data = r.Data;
             _dataHandle = r.DataHandle;
-            _count = r.Count;
+            _countAndCapacity = r.CountAndCapacity;
             _capacity = r.Capacity;
         }
 
@@ -185,7 +188,8 @@ public readonly unsafe partial struct SharedVector<T>
                 return;
             }
 
-            long needed = (long)_count + items.Length;
+            int count = (int)_countAndCapacity;
+            long needed = (long)count + items.Length;
             if (needed > Array.MaxLength)
             {
                 throw new InterprocessException(InterprocessErrorCode.OutOfMemory, $"A vector cannot hold more than {Array.MaxLength} elements.");
@@ -200,13 +204,18 @@ public readonly unsafe partial struct SharedVector<T>
                 }
 
                 Grow(h, _manager!, (int)needed);
-                Refresh(h);
+                var r = State(h, _manager!);
+                _data = r.Data;
+                _dataHandle = r.DataHandle;
+                _capacity = r.Capacity;
             }
 
-            items.CopyTo(new Span<T>(_data + _count, items.Length));
-            // Release: publishes the elements copied above before the count that covers them.
-            Volatile.Write(ref h->Count, (int)needed);
-            _count = (int)needed;
+            items.CopyTo(new Span<T>(_data + count, items.Length));
+            // Release: publishes the elements copied above before the count that covers them (the capacity half is
+            // the header's, checked by Validate or just set by Grow).
+            ulong cc = VectorHeader.Pack((int)needed, _capacity);
+            Volatile.Write(ref h->CountAndCapacity, cc);
+            _countAndCapacity = cc;
         }
 
         /// <summary>Ends the appender: every later call throws <see cref="ObjectDisposedException"/>. The vector is left as the last call stored it (nothing is pending).</summary>
@@ -215,30 +224,30 @@ public readonly unsafe partial struct SharedVector<T>
             _header = null;
             _data = null;
             _dataHandle = 0;
-            _count = 0;
+            _countAndCapacity = 0;
             _capacity = 0;
         }
 
         /// <summary>
-        /// <see cref="Add"/>'s slow path: the buffer is full, or a check failed. Takes and returns the appender by
-        /// value so that the caller's appender never has its address taken.
+        /// <see cref="Add"/>'s slow path: the buffer is full, or a check failed. Takes the fields by value and returns
+        /// the new ones, so that the caller's appender never has its address taken.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static BufferState AddSlow(SegmentManager? m, VectorHeader* h, ulong stamp, long dataHandle, int count, int capacity, T item)
+        private static BufferState AddSlow(SegmentManager? m, VectorHeader* h, ulong stamp, long dataHandle, ulong countAndCapacity, T item)
         {
-            Validate(m, h, stamp, dataHandle, count, capacity);
+            Validate(m, h, stamp, dataHandle, countAndCapacity);
             // The header is as cached, so the count equals the capacity (else the fast path would have run): grow
             // with the vector's own code, which writes the element and then the count.
             AddGrow(h, m!, item);
-            return new BufferState(Data(h, m!), h->Data, h->Count, h->Capacity);
+            return State(h, m!);
         }
 
-        /// <summary>The header, after <see cref="Validate(SegmentManager?, VectorHeader*, ulong, long, int, int)"/> of the cached fields.</summary>
+        /// <summary>The header, after <see cref="Validate(SegmentManager?, VectorHeader*, ulong, long, ulong)"/> of the cached fields.</summary>
         /// <exception cref="InvalidOperationException">A default appender; the vector was changed other than through this appender.</exception>
         /// <exception cref="ObjectDisposedException">The appender, or the segment, was disposed.</exception>
         private readonly VectorHeader* Validate()
         {
-            Validate(_manager, _header, _stamp, _dataHandle, _count, _capacity);
+            Validate(_manager, _header, _stamp, _dataHandle, _countAndCapacity);
             return _header;
         }
 
@@ -248,7 +257,7 @@ public readonly unsafe partial struct SharedVector<T>
         /// </summary>
         /// <exception cref="InvalidOperationException">A default appender; the vector was changed other than through this appender.</exception>
         /// <exception cref="ObjectDisposedException">The appender, or the segment, was disposed.</exception>
-        private static void Validate(SegmentManager? m, VectorHeader* h, ulong stamp, long dataHandle, int count, int capacity)
+        private static void Validate(SegmentManager? m, VectorHeader* h, ulong stamp, long dataHandle, ulong countAndCapacity)
         {
             if (h == null)
             {
@@ -265,20 +274,15 @@ public readonly unsafe partial struct SharedVector<T>
                 throw Changed("it was destroyed: its handles are stale");
             }
 
-            if (h->Count != count || h->Capacity != capacity || h->Data != dataHandle)
+            if (h->CountAndCapacity != countAndCapacity || h->Data != dataHandle)
             {
-                throw Changed($"count {count} -> {h->Count}, capacity {capacity} -> {h->Capacity}, buffer {dataHandle} -> {h->Data}");
+                throw Changed($"count {(int)countAndCapacity} -> {h->Count}, capacity {(int)(countAndCapacity >> 32)} -> {h->Capacity}, buffer {dataHandle} -> {h->Data}");
             }
         }
 
-        /// <summary>Reloads the cached buffer fields from the header after the vector's own code changed it, checking the buffer.</summary>
-        private void Refresh(VectorHeader* h)
-        {
-            _data = Data(h, _manager!);
-            _dataHandle = h->Data;
-            _count = h->Count;
-            _capacity = h->Capacity;
-        }
+        /// <summary>The buffer fields as the header has them now (after the vector's own code changed them), the buffer checked.</summary>
+        private static BufferState State(VectorHeader* h, SegmentManager m) =>
+            new(Data(h, m), h->Data, h->CountAndCapacity, h->Capacity);
 
         private readonly void ThrowIfNotUsable()
         {
@@ -303,11 +307,11 @@ public readonly unsafe partial struct SharedVector<T>
             new($"The vector was changed behind the appender's back ({what}); nothing was written. While an appender is in use, change the vector only through it (hold the vector's lock for the appender's lifetime), then call BeginAppend() again.");
 
         /// <summary>What <see cref="AddSlow"/> hands back: the buffer fields after growth (a separate struct, so that the appender's own address is never taken).</summary>
-        private readonly struct BufferState(T* data, long dataHandle, int count, int capacity)
+        private readonly struct BufferState(T* data, long dataHandle, ulong countAndCapacity, int capacity)
         {
             internal readonly T* Data = data;
             internal readonly long DataHandle = dataHandle;
-            internal readonly int Count = count;
+            internal readonly ulong CountAndCapacity = countAndCapacity;
             internal readonly int Capacity = capacity;
         }
     }
