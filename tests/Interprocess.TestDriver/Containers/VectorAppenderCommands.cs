@@ -85,8 +85,9 @@ internal static class VectorAppenderCommands
 
     /// <summary>
     /// vector-appender-flood SEG LIMIT: locks the mutex, clears the vector and appends <c>FloodValue(round, i)</c> at
-    /// every index i through one appender per round, until it is killed: in blocks of 32,768 elements, one block by
-    /// Add one at a time, the next by one AddRange (so a kill lands in either). Prints APPENDING after the first
+    /// every index i through one appender per round, until it is killed: 16,384 elements by Add one at a time, then
+    /// 131,072 by one AddRange, and again (a kill lands in either; a count published ahead of an AddRange's copy
+    /// would show, the copy being the longer window). Prints APPENDING after the first
     /// 100,000 elements. A round ends at LIMIT elements: the appender is disposed, the vector cleared and its buffer
     /// freed (ShrinkToFit), so the next round grows from empty again, over memory that still holds the previous
     /// round's values.
@@ -98,8 +99,9 @@ internal static class VectorAppenderCommands
         int limit = int.Parse(args[1], CultureInfo.InvariantCulture);
         ref var mutex = ref seg.Manager.Find<InterprocessMutex>("lock").Value;
         var v = SharedVector<long>.Find(seg.Manager, "v");
-        const int Block = 32_768;
-        var block = new long[Block];
+        const int AddBlock = 16_384;
+        const int RangeBlock = 131_072;
+        var block = new long[RangeBlock];
         mutex.Lock();
         v.Clear();
         bool announced = false;
@@ -107,10 +109,11 @@ internal static class VectorAppenderCommands
         {
             using (var app = v.BeginAppend())
             {
-                for (int i = 0; i < limit; i += Block)
+                bool byAdd = true;
+                for (int i = 0; i < limit; byAdd = !byAdd)
                 {
-                    int n = Math.Min(Block, limit - i);
-                    if ((i / Block) % 2 == 0)
+                    int n = Math.Min(byAdd ? AddBlock : RangeBlock, limit - i);
+                    if (byAdd)
                     {
                         for (int j = 0; j < n; j++)
                         {
@@ -126,6 +129,8 @@ internal static class VectorAppenderCommands
 
                         app.AddRange(block.AsSpan(0, n));
                     }
+
+                    i += n;
 
                     if (!announced && i >= 100_000)
                     {

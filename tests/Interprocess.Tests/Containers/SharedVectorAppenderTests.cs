@@ -603,7 +603,7 @@ public sealed unsafe class SharedVectorAppenderTests : IDisposable
             var v = SharedVector<long>.Create(m, "v");
             var rng = new Random(6);
             long seen = 0;
-            for (int kill = 0; kill < 6; kill++)
+            for (int kill = 0; kill < 8; kill++)
             {
                 using (var child = Driver.Start("vector-appender-flood", name, (1 << 20).ToString(CultureInfo.InvariantCulture)))
                 {
