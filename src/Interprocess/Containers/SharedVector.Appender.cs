@@ -139,7 +139,7 @@ public readonly unsafe partial struct SharedVector<T>
         /// <param name="item">The element.</param>
         /// <exception cref="InvalidOperationException">The vector was changed other than through this appender (nothing was written); a default appender.</exception>
         /// <exception cref="ObjectDisposedException">The appender, or the vector's segment, was disposed (nothing was written).</exception>
-        /// <exception cref="InterprocessException">The segment is full (nothing was written; the appender stays usable), or the vector is corrupted.</exception>
+        /// <exception cref="InterprocessException">The segment is full or the vector holds <see cref="Array.MaxLength"/> elements (nothing was written; the appender stays usable), or the vector is corrupted.</exception>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(T item)
         {
