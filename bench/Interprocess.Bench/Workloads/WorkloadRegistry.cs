@@ -22,6 +22,7 @@ internal static class WorkloadRegistry
         new ManagedAllocWorkload(new() { Algorithm = Interprocess.Managed.AllocationAlgorithm.SequentialFit }, "_seqfit"),
         new ManagedAllocWorkload(new() { Index = Interprocess.Managed.NameIndexKind.Ordered }, "_ordered_index"),
         new VectorPushBackWorkload(),
+        new VectorPushBackWorkload(appender: true),
         new MapWorkload<SharedMap<long, long>, OrderedBenchMap>("interprocess_map", "ipb_w6_map"),
         new MapWorkload<SharedHashMap<long, long>, HashBenchMap>("interprocess_hash_map", "ipb_w6h_seg"),
     ];

@@ -186,8 +186,7 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
         {
             T* data = Data(h, m);
             SegmentOwned<T>.DestroyAll(new Span<T>(data, h->Count));
-            h->Alloc.Deallocate(m, h->Data, (long)h->Capacity * sizeof(T));
-            h->Data = 0;
+            ReleaseBuffer(h, m);
         }
 
         h->Count = 0;
@@ -390,12 +389,13 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
 
         if (h->Count == 0)
         {
-            h->Alloc.Deallocate(m, h->Data, (long)h->Capacity * sizeof(T));
-            h->Data = 0;
-            h->Capacity = 0;
+            ReleaseBuffer(h, m);
             return;
         }
 
+        // The capacity comes down before the block does: a crash in between leaves a block larger than the capacity
+        // (its tail leaks), never a capacity that reaches into freed memory.
+        h->Capacity = h->Count;
         long received = m.ShrinkInPlace(h->Data, (long)h->Count * sizeof(T));
         h->Capacity = (int)Math.Min(received / sizeof(T), Array.MaxLength);
     }
@@ -652,6 +652,21 @@ public readonly unsafe partial struct SharedVector<T> : ISegmentOwned, IEquatabl
         {
             h->Alloc.Deallocate(m, old, oldBytes);
         }
+    }
+
+    /// <summary>
+    /// Empties the header's buffer fields, then frees the buffer: a crash in between leaks the buffer, never leaves the
+    /// header pointing at freed memory (which the next Add would write into). Every intermediate state of the header
+    /// passes <see cref="Data"/>'s check.
+    /// </summary>
+    private static void ReleaseBuffer(VectorHeader* h, SegmentManager m)
+    {
+        long data = h->Data;
+        long bytes = (long)h->Capacity * sizeof(T);
+        h->Count = 0;
+        h->Capacity = 0;
+        h->Data = 0;
+        h->Alloc.Deallocate(m, data, bytes);
     }
 
     private static bool Overlaps(ReadOnlySpan<T> items, T* data, int capacity)

@@ -13,7 +13,9 @@ namespace Interprocess.Containers;
 /// 56 int  Count         elements in use
 /// 60 int  Capacity      elements the buffer holds
 /// </code>
-/// All-zero after the prefix and allocator is the empty vector.
+/// All-zero after the prefix and allocator is the empty vector. <see cref="CountAndCapacity"/> is Count and Capacity
+/// read or written as one aligned 8-byte word (Count in the low half, little-endian x86-64): the appender checks and
+/// publishes both with one load and one store.
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 internal struct VectorHeader
@@ -29,4 +31,10 @@ internal struct VectorHeader
     [FieldOffset(48)] internal long Data;
     [FieldOffset(56)] internal int Count;
     [FieldOffset(60)] internal int Capacity;
+
+    /// <summary><see cref="Count"/> (low 32 bits) and <see cref="Capacity"/> (high 32 bits) as one word.</summary>
+    [FieldOffset(56)] internal ulong CountAndCapacity;
+
+    /// <summary>The <see cref="CountAndCapacity"/> word of <paramref name="count"/> and <paramref name="capacity"/>.</summary>
+    internal static ulong Pack(int count, int capacity) => ((ulong)(uint)capacity << 32) | (uint)count;
 }
