@@ -132,24 +132,28 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
             throw new ArgumentOutOfRangeException(nameof(message), message.Length, $"A message of this queue is 0 to {_maxMessageSize} bytes long; this one is {message.Length}. Nothing was sent.");
         }
 
-        // AcquiredAbandoned is fine: a producer died publishing, and the loop below repairs what it left.
-        _producerLock->Acquire(Timeout.InfiniteTimeSpan);
+        // AcquiredAbandoned: a producer died holding the lock, in the middle of a publish; the repair below runs then
+        // and only then (a live producer always advances ProducerPosition before it unlocks).
+        var status = _producerLock->Acquire(Timeout.InfiniteTimeSpan);
         try
         {
             long pos = Volatile.Read(ref *_producerPosition);
             byte* slot = _slots + ((pos & _mask) * _slotSize);
             long* sequence = (long*)(slot + D.SequenceOffset);
-            // A producer killed between (3) and storing ProducerPosition left position pos complete: subscribers
-            // may have received it or be copying it. Writing pos again would give them two different messages
-            // under one position (those that had it would miss the new one, the others would never see the
-            // first), and a copy in progress could be torn without the sequence showing it (it would return
-            // to the same even value). Move past it. (Killed in (2), before (3): the slot is odd, nobody has
-            // it, and pos is written again.) At most Capacity steps: a slot holds one position at a time.
-            while (Volatile.Read(ref *sequence) == D.Complete(pos))
+            if (status == LockStatus.AcquiredAbandoned)
             {
-                pos++;
-                slot = _slots + ((pos & _mask) * _slotSize);
-                sequence = (long*)(slot + D.SequenceOffset);
+                // A producer killed between (3) and storing ProducerPosition left position pos complete: subscribers
+                // may have received it or be copying it. Writing pos again would give them two different messages
+                // under one position (those that had it would miss the new one, the others would never see the
+                // first), and a copy in progress could be torn without the sequence showing it (it would return
+                // to the same even value). Move past it. (Killed in (2), before (3): the slot is odd, nobody has
+                // it, and pos is written again.) At most Capacity steps: a slot holds one position at a time.
+                while (Volatile.Read(ref *sequence) == D.Complete(pos))
+                {
+                    pos++;
+                    slot = _slots + ((pos & _mask) * _slotSize);
+                    sequence = (long*)(slot + D.SequenceOffset);
+                }
             }
 
             // (2) Full barrier: "being written" is visible before any byte of the payload changes.
