@@ -166,13 +166,10 @@ internal struct ContainerHandle
         return s;
     }
 
-    // Unconditionally throws (the JIT then treats the call as not returning and keeps the fast path free of spills).
-    [DoesNotReturn]
-    private static unsafe void ThrowStale(ContainerPrefix* p, uint magic, uint typeCheck) => throw StaleError(p, magic, typeCheck);
-
     /// <summary>
     /// The fast path's stamp mismatch: a handle that is misaligned or outside the heap is reported as corrupted
-    /// (the fast bound only made the read safe); any other is stale or of another type.
+    /// (the fast bound only made the read safe); any other is stale or of another type. Unconditionally throws (the
+    /// JIT then treats the call as not returning and keeps the fast path free of spills).
     /// </summary>
     [DoesNotReturn]
     private static unsafe void ThrowInvalid(SegmentManager m, long header, int headerSize, ContainerPrefix* p, uint magic, uint typeCheck)
