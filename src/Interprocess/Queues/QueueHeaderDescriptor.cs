@@ -15,7 +15,8 @@ namespace Interprocess.Queues;
 ///  24  Capacity         long (SPSC: bytes of the ring; MPMC and broadcast: slots); a power of two
 ///  32  MaxMessageSize   int
 ///  40  TotalLength      long (HeaderLength + data bytes; the object is at least this long)
-///  64  ProducerPosition long, alone on its cache line (written by producers, read by consumers)
+///  64  ProducerPosition long, alone on its cache line with the owner (written by producers, read by consumers)
+///  72  ProducerOwner    long (SPSC, layout 3: the token of the producer handle that last claimed the tail)
 /// 128  ConsumerPosition long, alone on its cache line (written by consumers, read by producers)
 /// 192  NotEmpty         event count: Sequence int (futex word), Sleepers int (consumers may be asleep)
 /// 256  NotFull          event count: Sequence int (futex word), Sleepers int (producers may be asleep)
@@ -33,10 +34,11 @@ internal static class QueueHeaderDescriptor
     internal const long Magic = 0x3145554555515049;
 
     /// <summary>
-    /// The layout version of SPSC queues this code reads and writes: 2 since the records carry a commit tag
-    /// (version 1 published records through the producer counter; the two cannot share a queue).
+    /// The layout version of SPSC queues this code reads and writes: 3 since producers stamp the header with
+    /// their handle's token (<see cref="ProducerOwnerOffset"/>); 2 had commit tags without the token, 1 published
+    /// records through the producer counter. No two of them can share a queue.
     /// </summary>
-    internal const int SpscLayoutVersion = 2;
+    internal const int SpscLayoutVersion = 3;
 
     /// <summary>The layout version of MPMC and broadcast queues this code reads and writes (unchanged since 1).</summary>
     internal const int SlotLayoutVersion = 1;
@@ -63,6 +65,13 @@ internal static class QueueHeaderDescriptor
     internal const int TotalLengthOffset = 40;
     internal const int ProducerPositionOffset = 1 * CacheLine;
     internal const int ConsumerPositionOffset = 2 * CacheLine;
+
+    /// <summary>
+    /// SPSC only: the token of the producer handle that last took over the tail (on the producer's own line, next
+    /// to ProducerPosition). A handle that finds its own token there, and the hint it stored itself, knows that no
+    /// other producer has run since, so its reserve need not read the ring (see <see cref="SpscQueue"/>).
+    /// </summary>
+    internal const int ProducerOwnerOffset = ProducerPositionOffset + 8;
     internal const int NotEmptyOffset = 3 * CacheLine;
     internal const int NotFullOffset = 4 * CacheLine;
     internal const int ProducerLockOffset = 5 * CacheLine;

@@ -24,7 +24,7 @@ public sealed partial class SpscQueue
     /// <param name="name">The queue's name.</param>
     /// <returns>A handle that can produce and consume.</returns>
     /// <exception cref="ArgumentException">The name breaks a naming rule.</exception>
-    /// <exception cref="InterprocessException">No such object (<see cref="InterprocessErrorCode.NotFound"/>); the object is not an SPSC queue, another kind of queue, of another layout version (an SPSC queue of layout version 1, made by an older version of this library, is refused with a message naming both versions), or damaged (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
+    /// <exception cref="InterprocessException">No such object (<see cref="InterprocessErrorCode.NotFound"/>); the object is not an SPSC queue, another kind of queue, of another layout version (an SPSC queue of layout version 1 or 2, made by an older version of this library, is refused with a message naming both versions), or damaged (<see cref="InterprocessErrorCode.Corrupted"/>); or the OS refused.</exception>
     public static SpscQueue OpenExisting(string name) => new(QueueMapping.Open(name, QueueKind.Spsc));
 
     /// <summary>Opens the queue if it exists (its sizes must then match), or creates it; <see cref="Created"/> tells which.</summary>

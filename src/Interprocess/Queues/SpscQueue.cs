@@ -12,7 +12,7 @@ namespace Interprocess.Queues;
 /// <para><b>Roles.</b> At any moment at most one thread (in any process) produces and at most one consumes; the
 /// queue does not check this. A producer or consumer that dies can be replaced by another process that opens
 /// the queue and carries on.</para>
-/// <para><b>Layout (version 2).</b> A byte ring of <see cref="Capacity"/> bytes (a power of two) of 16-byte-aligned
+/// <para><b>Layout (version 3).</b> A byte ring of <see cref="Capacity"/> bytes (a power of two) of 16-byte-aligned
 /// records (16-byte header: commit tag, length, type; then the payload), with padding records at the wrap; two
 /// byte counters on separate cache lines. See docs/fast-queues.md.</para>
 /// <para><b>Publication.</b> The producer writes the record header and payload, then stores the record's commit
@@ -20,8 +20,10 @@ namespace Interprocess.Queues;
 /// position (acquire) and reads the record once the tag is there, so a hand-off moves only the record's own
 /// cache lines. A record is visible only after that store, so a producer killed at any point (while copying
 /// included) never exposes a half-written message: the next producer writes over the uncommitted bytes. The
-/// producer counter is a hint for producers and inspection; the consumer counter is read by the producer only
-/// when its cached copy says "full".</para>
+/// producer counter is a hint for producers and inspection, next to the token of the producer handle that last
+/// took over; a handle that finds its own token and its own hint there writes without reading the ring (the
+/// tag word the consumer polls would cost a cache-line transfer to read), any other checks the ring first. The
+/// consumer counter is read by the producer only when its cached copy says "full".</para>
 /// <para><b>Delivery on a consumer crash: at-least-once.</b> A message is <i>delivered</i> when
 /// <see cref="Release"/> (or the release inside <see cref="TryReceive(Span{byte}, out int)"/>) has stored the
 /// consumer counter past it. A consumer killed between <see cref="TryPeek(out ReadOnlySpan{byte})"/> and
@@ -84,6 +86,12 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <summary>The producer's hint: the end of the committed records, stored after each commit tag (only grows; may lag by one record after a producer died).</summary>
     private readonly long* _producerPosition;
 
+    /// <summary>The token of the producer handle that last took over the tail (next to the hint, on the producer's line).</summary>
+    private readonly long* _producerOwner;
+
+    /// <summary>This handle's producer token: random, never 0 (what a fresh header holds).</summary>
+    private readonly long _producerToken = Random.Shared.NextInt64(1, long.MaxValue);
+
     /// <summary>Bytes released by the consumer (only grows).</summary>
     private readonly long* _consumerPosition;
 
@@ -95,6 +103,9 @@ public sealed unsafe partial class SpscQueue : IDisposable
 
     /// <summary>Producer side: the last consumer counter read (a lower bound of the real one).</summary>
     private long _cachedConsumer;
+
+    /// <summary>Producer side: the hint as this handle last stored it, after its own commit tag; -1 before its first reserve.</summary>
+    private long _ownTail = -1;
 
     /// <summary>Producer side: the end of the reserved record (where its marker is); -1 when nothing is reserved.</summary>
     private long _pendingProducer = -1;
@@ -125,6 +136,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
         _mask = mapping.Capacity - 1;
         _maxMessageSize = mapping.MaxMessageSize;
         _producerPosition = (long*)(mapping.Base + QueueHeaderDescriptor.ProducerPositionOffset);
+        _producerOwner = (long*)(mapping.Base + QueueHeaderDescriptor.ProducerOwnerOffset);
         _consumerPosition = (long*)(mapping.Base + QueueHeaderDescriptor.ConsumerPositionOffset);
         _notEmpty = mapping.Base + QueueHeaderDescriptor.NotEmptyOffset;
         _notFull = mapping.Base + QueueHeaderDescriptor.NotFullOffset;
@@ -258,6 +270,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
         // next producer walks past; the other order could leave the hint past a record never committed). Only
         // producers and inspection read it: the line stays in this core's cache.
         Volatile.Write(ref *_producerPosition, pending);
+        _ownTail = pending;
         QueueWaiter.Wake(_notEmpty);
     }
 
@@ -489,11 +502,14 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryReserveCore(int length, out Span<byte> buffer)
     {
-        long tail = Volatile.Read(ref *_producerPosition); // our own hint: only producers write it
-        if (Volatile.Read(ref *TagAt(tail)) != SpscQueueDescriptor.NotCommitted)
+        // The hint and the owner token share the producer's own line: two loads that hit this core's cache. Both
+        // ours: no other producer has run since our last commit, so the hint is exact and the ring need not be
+        // read (a load of the tag word the consumer polls would wait for that line to come back, a cache-line
+        // transfer on every message, before the record's own stores).
+        long tail = Volatile.Read(ref *_producerPosition);
+        if (tail != _ownTail || Volatile.Read(ref *_producerOwner) != _producerToken)
         {
-            // A committed record at the hint: a producer died between a commit and the hint (or the hint is damaged).
-            tail = FindTail(tail);
+            tail = TakeOverTail(tail);
         }
 
         long record = SpscQueueDescriptor.RecordLength(length);
@@ -544,6 +560,22 @@ public sealed unsafe partial class SpscQueue : IDisposable
         CheckPositions(tail, head);
         _cachedConsumer = head;
         return needed <= _capacity - (tail - head);
+    }
+
+    /// <summary>
+    /// Producer, slow path: the first reserve of this handle, or the first after another producer ran. Stamps the
+    /// header with this handle's token, then checks the tag at the hint <paramref name="hint"/>: another producer may
+    /// have died between its commit tag and the hint (<see cref="FindTail"/> then walks past the committed
+    /// records). The token is stored before any of our tags (stores are seen in order on x86-64), so a producer that
+    /// ran before us and produces again after us finds a token not its own and checks the ring in turn.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long TakeOverTail(long hint)
+    {
+        Volatile.Write(ref *_producerOwner, _producerToken);
+        long tail = Volatile.Read(ref *TagAt(hint)) == SpscQueueDescriptor.NotCommitted ? hint : FindTail(hint);
+        _ownTail = tail;
+        return tail;
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Interprocess.Queues;
 
 /// <summary>
-/// The layout of <see cref="SpscQueue"/>'s data area (layout version 2): a byte ring of <c>Capacity</c> bytes (a
+/// The layout of <see cref="SpscQueue"/>'s data area (layout version 3): a byte ring of <c>Capacity</c> bytes (a
 /// power of two) holding records, each 16-byte aligned (so that even the last 16 bytes of the ring hold a whole
 /// header, and a payload starts 16-byte aligned):
 /// <code>

@@ -81,7 +81,7 @@ public sealed class QueueBadInputTests : IDisposable
 
     [Theory]
     [InlineData(0, 0x1234L)]        // magic
-    [InlineData(8, 3L)]             // layout version (a future one)
+    [InlineData(8, 4L)]             // layout version (a future one)
     [InlineData(24, 1000L)]         // capacity not a power of two
     [InlineData(24, 1L << 40)]      // capacity beyond the object
     [InlineData(32, 100000L)]       // max message size
@@ -112,18 +112,18 @@ public sealed class QueueBadInputTests : IDisposable
         using (var shm = SharedMemoryObject.OpenExisting(_name))
         using (var region = new MappedRegion(shm))
         {
-            Assert.Equal(2, region.Read<int>(8));
-            region.Write(8, 1); // what the library wrote before commit tags
+            Assert.Equal(3, region.Read<int>(8));
+            region.Write(8, 2); // what the library wrote before producer tokens
         }
 
         var e = Assert.Throws<InterprocessException>(() => SpscQueue.OpenExisting(_name));
         Assert.Equal(InterprocessErrorCode.Corrupted, e.ErrorCode);
-        Assert.Contains("layout version 1", e.Message, StringComparison.Ordinal);
         Assert.Contains("layout version 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("layout version 3", e.Message, StringComparison.Ordinal);
         Assert.Contains("older version", e.Message, StringComparison.Ordinal);
         Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => SpscQueue.OpenOrCreate(_name, 1024, 64)).ErrorCode);
         var inspect = Assert.Throws<InterprocessException>(() => FastQueueInfo.Inspect(_name));
-        Assert.Contains("layout version 1", inspect.Message, StringComparison.Ordinal);
+        Assert.Contains("layout version 2", inspect.Message, StringComparison.Ordinal);
 
         // MPMC queues keep layout version 1.
         SharedMemoryObject.Remove(_name);

@@ -401,6 +401,39 @@ public sealed class SpscQueueTests : IDisposable
         Assert.Equal(320, region.Read<long>(QueueHeaderDescriptor.ProducerPositionOffset));
     }
 
+    /// <summary>
+    /// The same crash window, seen by a producer handle that ran before: it stored the hint itself, another
+    /// producer then committed a record at that very hint and died before moving it. The hint is the one the first
+    /// handle remembers, so only the owner token in the header tells it that someone else produced since; it must
+    /// check the ring and walk past the record instead of overwriting it.
+    /// </summary>
+    [Fact]
+    public void ProducerDiedBetweenTagAndHint_TheHandleThatRanBefore_DoesNotOverwriteIt()
+    {
+        using var q = SpscQueue.CreateNew(_name, 1024, 64);
+        using var shm = SharedMemoryObject.OpenExisting(_name);
+        using var region = new MappedRegion(shm);
+        var buffer = new byte[64];
+
+        q.Send(Message(buffer, 1));
+        using (var other = SpscQueue.OpenExisting(_name))
+        {
+            other.Send(Message(buffer, 2));
+        }
+
+        Assert.Equal(160, region.Read<long>(QueueHeaderDescriptor.ProducerPositionOffset));
+        region.Write(QueueHeaderDescriptor.ProducerPositionOffset, 80L); // the other producer died before its hint
+        q.Send(Message(buffer, 3));
+        q.Send(Message(buffer, 4));
+
+        Assert.Equal(1, ReceiveSeq(q, buffer));
+        Assert.Equal(2, ReceiveSeq(q, buffer));
+        Assert.Equal(3, ReceiveSeq(q, buffer));
+        Assert.Equal(4, ReceiveSeq(q, buffer));
+        Assert.False(q.TryPeek(out _));
+        Assert.Equal(320, region.Read<long>(QueueHeaderDescriptor.ProducerPositionOffset));
+    }
+
     private static ReadOnlySpan<byte> Message(byte[] buffer, long seq)
     {
         QueueMessage.Fill(buffer, seq, 0);
