@@ -566,7 +566,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// Producer, slow path: the first reserve of this handle, or the first after another producer ran. Stamps the
     /// header with this handle's token, then checks the tag at the hint <paramref name="hint"/>: another producer may
     /// have died between its commit tag and the hint (<see cref="FindTail"/> then walks past the committed
-    /// records). The token is stored before any of our tags (stores are seen in order on x86-64), so a producer that
+    /// records). The token is stored before any of our tags (their stores have release semantics), so a producer that
     /// ran before us and produces again after us finds a token not its own and checks the ring in turn.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -434,6 +434,55 @@ public sealed class SpscQueueTests : IDisposable
         Assert.Equal(320, region.Read<long>(QueueHeaderDescriptor.ProducerPositionOffset));
     }
 
+    /// <summary>
+    /// The same window across processes: this process produces, a child process produces one message and exits,
+    /// and the hint is put back to this handle's own tail (as if the child had died between its tag and its hint).
+    /// This handle's next messages must go after the child's, which must arrive intact and in order.
+    /// </summary>
+    [Fact]
+    public void ProducerChildDiedBetweenTagAndHint_ParentProducerDoesNotOverwriteIt()
+    {
+        const int max = 200;
+        using var q = SpscQueue.CreateNew(_name, 4096, max);
+        using var shm = SharedMemoryObject.OpenExisting(_name);
+        using var region = new MappedRegion(shm);
+        var buffer = new byte[max];
+        for (long seq = 0; seq < 3; seq++)
+        {
+            q.Send(Filled(buffer, seq, max));
+        }
+
+        long ownTail = region.Read<long>(QueueHeaderDescriptor.ProducerPositionOffset);
+        using (var child = Driver.Start("fq-spsc-send", _name, "3", "1", S(max), "copy"))
+        {
+            child.Expect("READY");
+            child.Expect("DONE", TimeSpan.FromSeconds(30));
+            Assert.Equal(0, child.WaitForExit());
+        }
+
+        Assert.True(region.Read<long>(QueueHeaderDescriptor.ProducerPositionOffset) > ownTail);
+        region.Write(QueueHeaderDescriptor.ProducerPositionOffset, ownTail);
+        q.Send(Filled(buffer, 4, max));
+        q.Send(Filled(buffer, 5, max));
+
+        for (long seq = 0; seq < 6; seq++)
+        {
+            Assert.True(q.TryReceive(buffer, out int n));
+            Assert.Null(QueueMessage.Check(buffer.AsSpan(0, n), max, true, out long s, out _));
+            Assert.Equal(QueueMessage.LengthFor(seq, max, true), n);
+            Assert.True(n == 0 || s == seq, $"expected {seq}, got {s}");
+        }
+
+        Assert.True(q.IsEmpty);
+    }
+
+    private static ReadOnlySpan<byte> Filled(byte[] buffer, long seq, int max)
+    {
+        Span<byte> message = buffer.AsSpan(0, QueueMessage.LengthFor(seq, max, allowEmpty: true));
+        QueueMessage.Fill(message, seq, 0);
+        return message;
+    }
+
     private static ReadOnlySpan<byte> Message(byte[] buffer, long seq)
     {
         QueueMessage.Fill(buffer, seq, 0);
