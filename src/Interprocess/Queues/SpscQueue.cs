@@ -284,6 +284,39 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message)
     {
+        // The fast path: the common case of a busy producer (this handle owns the tail, the cached consumer counter
+        // says there is room, the record and its marker fit before the end of the ring), in one method with
+        // everything in registers. Every other case takes the general path (reserve, copy, commit), which is the
+        // reference: the two write the same bytes in the same order.
+        int length = message.Length;
+        long tail = Volatile.Read(ref *_producerPosition);
+        long record = SpscQueueDescriptor.RecordLength(length);
+        long index = tail & _mask;
+        if (_disposed || _pendingProducer >= 0 || (uint)length > (uint)_maxMessageSize
+            || tail != _ownTail || Volatile.Read(ref *_producerOwner) != _producerToken
+            || record + SpscQueueDescriptor.MarkerLength > _capacity - index
+            || record + SpscQueueDescriptor.MarkerLength > _capacity - (tail - _cachedConsumer))
+        {
+            return TrySendGeneral(message);
+        }
+
+        byte* at = _ring + index;
+        *(int*)(at + SpscQueueDescriptor.LengthOffset) = length;
+        *(int*)(at + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypeMessage;
+        long end = tail + record;
+        *TagAt(end) = SpscQueueDescriptor.NotCommitted; // the marker (see TryReserveCore)
+        message.CopyTo(new Span<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length));
+        QueueWaiter.Publish((long*)(at + SpscQueueDescriptor.TagOffset), SpscQueueDescriptor.TagOf(tail));
+        Volatile.Write(ref *_producerPosition, end); // the hint, after the tag (see Commit)
+        _ownTail = end;
+        QueueWaiter.Wake(_notEmpty);
+        return true;
+    }
+
+    /// <summary>TrySend's general path: a takeover, a wrap, a full-looking queue, or bad input (which throws here).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySendGeneral(ReadOnlySpan<byte> message)
+    {
         if (!TryReserve(message.Length, out Span<byte> buffer))
         {
             return false;
@@ -425,6 +458,45 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length)
+    {
+        // The fast path: a committed message record (not a padding) that fits the buffer, read and released in one
+        // method; an empty queue answers false after one load of the tag. Every other case (a padding, damage, a
+        // short buffer, a pending peek, a disposed handle) takes the general path (peek, copy, release), which
+        // decides and throws exactly as it always did.
+        long head = Volatile.Read(ref *_consumerPosition);
+        if ((head & (long.MinValue | (SpscQueueDescriptor.RecordAlignment - 1))) == 0 && !_disposed && _pendingConsumer < 0)
+        {
+            // Non-negative and 16-byte aligned: the 16-byte header lies inside the ring.
+            long index = head & _mask;
+            byte* at = _ring + index;
+            long tag = Volatile.Read(ref *(long*)(at + SpscQueueDescriptor.TagOffset)); // acquires the record
+            if (tag == SpscQueueDescriptor.NotCommitted)
+            {
+                length = 0;
+                return false;
+            }
+
+            int size = *(int*)(at + SpscQueueDescriptor.LengthOffset);
+            long record = SpscQueueDescriptor.RecordLength(size);
+            if (tag == SpscQueueDescriptor.TagOf(head)
+                && *(int*)(at + SpscQueueDescriptor.TypeOffset) == SpscQueueDescriptor.TypeMessage
+                && (uint)size <= (uint)_maxMessageSize && record <= _capacity - index && size <= buffer.Length)
+            {
+                new ReadOnlySpan<byte>(at + SpscQueueDescriptor.RecordHeaderLength, size).CopyTo(buffer);
+                // As Release: the reads of the payload come before the counter's release store.
+                QueueWaiter.Publish(_consumerPosition, head + record);
+                QueueWaiter.Wake(_notFull);
+                length = size;
+                return true;
+            }
+        }
+
+        return TryReceiveGeneral(buffer, out length);
+    }
+
+    /// <summary>TryReceive's general path: a padding first, a short buffer, damage, or misuse (which throws here).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReceiveGeneral(Span<byte> buffer, out int length)
     {
         if (!TryPeek(out ReadOnlySpan<byte> message))
         {
@@ -643,13 +715,18 @@ public sealed unsafe partial class SpscQueue : IDisposable
     private bool TryPeekCore(out ReadOnlySpan<byte> message)
     {
         long head = Volatile.Read(ref *_consumerPosition); // our own counter: only consumers write it
+        if ((head & (long.MinValue | (SpscQueueDescriptor.RecordAlignment - 1))) != 0)
+        {
+            ThrowBadTag(head, 0); // negative or not 16-byte aligned: its header could reach past the ring
+        }
+
         long index = head & _mask;
         byte* at = _ring + index;
         // Acquires the record the producer committed with this tag (its header, payload, and the 0 tag after it).
         long tag = Volatile.Read(ref *(long*)(at + SpscQueueDescriptor.TagOffset));
         if (tag != SpscQueueDescriptor.TagOf(head))
         {
-            if (tag == SpscQueueDescriptor.NotCommitted && head >= 0 && (head & (SpscQueueDescriptor.RecordAlignment - 1)) == 0)
+            if (tag == SpscQueueDescriptor.NotCommitted)
             {
                 message = default;
                 return false;

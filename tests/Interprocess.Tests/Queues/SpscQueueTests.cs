@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using Interprocess.Memory;
 using Interprocess.Queues;
 using Interprocess.Tests.Infrastructure;
@@ -45,6 +46,102 @@ public sealed class SpscQueueTests : IDisposable
         Assert.Equal(5000, next);
         Assert.True(q.IsEmpty);
     }
+
+    /// <summary>
+    /// Random sequences of every producer and consumer call (copying and zero-copy, buffers too short, messages of
+    /// every length up to the maximum, across many wraps of a small ring) give the messages, lengths and refusals
+    /// of a FIFO of byte arrays: the copying calls' fast paths and their general paths (wrap, padding, short
+    /// buffer, a full-looking queue) agree byte for byte with each other and with reserve/commit and peek/release.
+    /// </summary>
+    [Fact]
+    public void RandomOperationSequences_MatchAFifo() =>
+        Gen.Select(Gen.Int[0, 5], Gen.Int[0, 112], Gen.Byte).Array[1, 200].Sample(ops =>
+        {
+            string name = UniqueName.New("spsc-model");
+            try
+            {
+                using var q = SpscQueue.CreateNew(name, 256, 112);
+                // The model: the messages, and where each record ends (the consumer counter after it); the producer
+                // counter, to know exactly when a record, the padding a wrap needs and the marker fit.
+                var model = new Queue<(byte[] Message, long End)>();
+                long tail = 0, head = 0;
+                foreach (var (op, n, b) in ops)
+                {
+                    var message = Enumerable.Range(b, n).Select(i => (byte)(i * 7)).ToArray();
+                    switch (op)
+                    {
+                        case 0: // TrySend: refused exactly when the ring has no room for the record, its padding and the marker
+                        case 1: // TryReserve + Commit
+                            long record = SpscQueueDescriptor.RecordLength(n), toEnd = 256 - (tail & 255);
+                            bool fits = SpscQueueDescriptor.Needed(record, toEnd) <= 256 - (tail - head);
+                            bool sent;
+                            if (op == 0)
+                            {
+                                sent = q.TrySend(message);
+                            }
+                            else if (sent = q.TryReserve(n, out Span<byte> room))
+                            {
+                                Assert.Equal(n, room.Length);
+                                message.CopyTo(room);
+                                q.Commit();
+                            }
+
+                            Assert.Equal(fits, sent);
+                            if (sent)
+                            {
+                                tail += (record > toEnd ? toEnd : 0) + record;
+                                model.Enqueue((message, tail));
+                            }
+
+                            break;
+                        case 2: // TryReceive into a buffer of n bytes: too short throws, naming the size, and the message stays
+                        case 3:
+                            var buffer = new byte[op == 2 ? n : 112];
+                            if (model.Count > 0 && model.Peek().Message.Length > buffer.Length)
+                            {
+                                var e = Assert.Throws<ArgumentException>(() => q.TryReceive(buffer, out _));
+                                Assert.Contains($"needs {model.Peek().Message.Length}", e.Message, StringComparison.Ordinal);
+                                break;
+                            }
+
+                            Assert.Equal(model.Count > 0, q.TryReceive(buffer, out int got));
+                            if (model.Count > 0)
+                            {
+                                (var expected, head) = model.Dequeue();
+                                Assert.Equal(expected, buffer.AsSpan(0, got).ToArray());
+                            }
+
+                            break;
+                        case 4: // TryPeek + Release
+                            Assert.Equal(model.Count > 0, q.TryPeek(out ReadOnlySpan<byte> peeked));
+                            if (model.Count > 0)
+                            {
+                                (var expected, head) = model.Dequeue();
+                                Assert.Equal(expected, peeked.ToArray());
+                                q.Release();
+                            }
+
+                            break;
+                        default:
+                            Assert.Equal(model.Count == 0, q.IsEmpty);
+                            break;
+                    }
+                }
+
+                var rest = new byte[112];
+                while (model.Count > 0)
+                {
+                    Assert.True(q.TryReceive(rest, out int got));
+                    Assert.Equal(model.Dequeue().Message, rest.AsSpan(0, got).ToArray());
+                }
+
+                Assert.False(q.TryReceive(rest, out _));
+            }
+            finally
+            {
+                SpscQueue.Remove(name);
+            }
+        });
 
     [Fact]
     public void ZeroCopy_ReserveCommitPeekRelease_AndMisuseIsRefused()
