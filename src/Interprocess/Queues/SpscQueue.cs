@@ -523,13 +523,29 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (!TryPeek(out ReadOnlySpan<byte> message, timeout, cancellationToken))
-        {
-            length = 0;
-            return false;
-        }
+        var deadline = Deadline.FromTimeout(timeout);
+        return TryReceive(buffer, out length) || TryReceiveWaiting(buffer, out length, deadline, cancellationToken);
+    }
 
-        length = CopyOut(message, buffer);
+    /// <summary>
+    /// The slow path of the waiting receive: waits until the tag at the consumer counter is set, then takes the
+    /// message through <see cref="TryReceive(Span{byte}, out int)"/> (its fast path, in the common case), so that
+    /// a consumer woken by a message pays the same few instructions as one that found it there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool TryReceiveWaiting(Span<byte> buffer, out int length, Deadline deadline, CancellationToken cancellationToken)
+    {
+        do
+        {
+            var data = new DataCondition(this);
+            if (!QueueWaiter.Wait(_notEmpty, ref data, ref _consumerSpin, deadline, cancellationToken))
+            {
+                length = 0;
+                return false;
+            }
+        }
+        while (!TryReceive(buffer, out length));
+
         return true;
     }
 
