@@ -2,6 +2,7 @@
 //   Interprocess.Bench <workload> [system]      e.g. "W3": runs every system registered for W3
 //   Interprocess.Bench --child <workload> <system> args...  the other process of a two-process workload (started by the parent)
 // Prints the anchors' lines on stdout; everything else goes to stderr.
+using Interprocess.Bench.Infrastructure;
 using Interprocess.Bench.Workloads;
 
 if (args.Length >= 3 && args[0] == "--child")
@@ -13,6 +14,7 @@ if (args.Length >= 3 && args[0] == "--child")
         return 2;
     }
 
+    Harness.MaybePin(1);
     return childWorkload.RunChild(args[3..]);
 }
 
@@ -30,6 +32,7 @@ if (selected.Count == 0)
     return 0;
 }
 
+Harness.MaybePin(0);
 int rc = 0;
 foreach (var workload in selected)
 {

@@ -41,6 +41,18 @@ internal static class Harness
         return (int)Math.Max(1, r);
     }
 
+    /// <summary>
+    /// As the anchors' <c>maybe_pin</c>: with <c>ANCHOR_PIN=1</c>, binds this process to CPU <paramref name="cpu"/>
+    /// (the parent of a workload to CPU 0, its child to CPU 1), so that the two always run on different cores.
+    /// </summary>
+    public static void MaybePin(int cpu)
+    {
+        if (EnvLong("ANCHOR_PIN", 0) != 0 && cpu < Environment.ProcessorCount && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
+        {
+            Process.GetCurrentProcess().ProcessorAffinity = (nint)1 << cpu;
+        }
+    }
+
     /// <summary>An iteration count scaled by <c>ANCHOR_SCALE_PCT</c> (smoke tests), at least 1.</summary>
     public static long Scaled(long n) => Math.Max(1, n * EnvLong("ANCHOR_SCALE_PCT", 100) / 100);
 
