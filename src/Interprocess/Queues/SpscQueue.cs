@@ -305,7 +305,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
         *(int*)(at + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypeMessage;
         long end = tail + record;
         *TagAt(end) = SpscQueueDescriptor.NotCommitted; // the marker (see TryReserveCore)
-        message.CopyTo(new Span<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length));
+        SmallCopy.Copy(message, at + SpscQueueDescriptor.RecordHeaderLength);
         QueueWaiter.Publish((long*)(at + SpscQueueDescriptor.TagOffset), SpscQueueDescriptor.TagOf(tail));
         Volatile.Write(ref *_producerPosition, end); // the hint, after the tag (see Commit)
         _ownTail = end;
@@ -358,7 +358,6 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue's counters are damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default)
     {
         // The common case (room now) is TrySend's path exactly; only a full queue pays for the waiting form.
@@ -482,7 +481,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
                 && *(int*)(at + SpscQueueDescriptor.TypeOffset) == SpscQueueDescriptor.TypeMessage
                 && (uint)size <= (uint)_maxMessageSize && record <= _capacity - index && size <= buffer.Length)
             {
-                new ReadOnlySpan<byte>(at + SpscQueueDescriptor.RecordHeaderLength, size).CopyTo(buffer);
+                SmallCopy.Copy(at + SpscQueueDescriptor.RecordHeaderLength, size, buffer);
                 // As Release: the reads of the payload come before the counter's release store.
                 QueueWaiter.Publish(_consumerPosition, head + record);
                 QueueWaiter.Wake(_notFull);
@@ -558,7 +557,6 @@ public sealed unsafe partial class SpscQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was received.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default)
     {
         // The common case (a message now) is TryReceive's path exactly; only an empty queue pays for the waiting form.

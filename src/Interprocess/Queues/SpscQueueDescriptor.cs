@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Interprocess.Queues;
 
 /// <summary>
@@ -56,15 +58,18 @@ internal static class SpscQueueDescriptor
     internal const int TypePadding = 2;
 
     /// <summary>The commit tag of the record at <paramref name="position"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long TagOf(long position) => position + 1;
 
     /// <summary>The bytes a record of <paramref name="length"/> payload bytes occupies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long RecordLength(int length) => RecordHeaderLength + (((long)length + RecordAlignment - 1) & ~(long)(RecordAlignment - 1));
 
     /// <summary>
     /// The bytes a reservation of a <paramref name="record"/>-byte record
     /// needs free: the record, the padding to the end of the ring (<paramref name="toEnd"/> bytes away) when it does not fit before it, and the marker.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long Needed(long record, long toEnd) => (record <= toEnd ? record : toEnd + record) + MarkerLength;
 
     /// <summary>
