@@ -18,6 +18,8 @@ internal static class WorkloadRegistry
         new QueuePingPongWorkload(mpmc: true),
         new QueueThroughputWorkload(mpmc: false),
         new QueueThroughputWorkload(mpmc: true),
+        new PairedSpscWorkload("W3"),
+        new PairedSpscWorkload("W4"),
         new ManagedAllocWorkload(),
         new ManagedAllocWorkload(new() { Algorithm = Interprocess.Managed.AllocationAlgorithm.SequentialFit }, "_seqfit"),
         new ManagedAllocWorkload(new() { Index = Interprocess.Managed.NameIndexKind.Ordered }, "_ordered_index"),
