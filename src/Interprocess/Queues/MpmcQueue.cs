@@ -378,14 +378,19 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        var deadline = Deadline.FromTimeout(timeout);
         CheckBuffer(buffer);
-        if (!TryPeek(out long ticket, out ReadOnlySpan<byte> message, timeout, cancellationToken))
+        while (!TryReceive(buffer, out length))
         {
-            length = 0;
-            return false;
+            // Wait for a change at the consumer position, then claim through TryReceive's path (as a caller that found the message there).
+            var data = new ChangeCondition(this, _consumerPosition, consumer: true);
+            if (!QueueWaiter.Wait(_notEmpty, ref data, ref _consumerSpin, deadline, cancellationToken))
+            {
+                length = 0;
+                return false;
+            }
         }
 
-        length = CopyOut(ticket, message, buffer);
         return true;
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Interprocess.Queues;
 
 /// <summary>
@@ -39,11 +41,15 @@ internal static class MpmcQueueDescriptor
     /// <summary>(4) Reading: claimed by the consumer whose pid is in the word.</summary>
     internal const int Reading = 3;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long Make(long lap, int status, int pid) => (lap << LapShift) | ((long)status << StatusShift) | (pid & PidMask);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long LapOf(long state) => (long)((ulong)state >> LapShift);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int StatusOf(long state) => (int)((state >> StatusShift) & StatusMask);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int PidOf(long state) => (int)(state & PidMask);
 }
