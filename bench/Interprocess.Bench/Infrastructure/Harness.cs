@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Interprocess.Bench.Infrastructure;
 
@@ -50,6 +52,20 @@ internal static class Harness
         if (EnvLong("ANCHOR_PIN", 0) != 0 && cpu < Environment.ProcessorCount && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
         {
             Process.GetCurrentProcess().ProcessorAffinity = (nint)1 << cpu;
+        }
+    }
+
+    /// <summary>One spin-wait step of a polling loop: the <c>pause</c> instruction (the anchors' ANCHOR_PAUSE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Pause()
+    {
+        if (X86Base.IsSupported)
+        {
+            X86Base.Pause();
+        }
+        else
+        {
+            Thread.SpinWait(1);
         }
     }
 

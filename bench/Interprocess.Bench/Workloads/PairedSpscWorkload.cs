@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using Interprocess.Bench.Infrastructure;
 using Interprocess.Memory;
 using Interprocess.Queues;
@@ -125,7 +123,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
                         ++pongSeen;
                         while (Volatile.Read(ref pongSeq) != pongSeen)
                         {
-                            Pause();
+                            Harness.Pause();
                         }
 
                         pongPayload.CopyTo(inb);
@@ -192,7 +190,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
                     ++pingSeen;
                     while (Volatile.Read(ref pingSeq) != pingSeen)
                     {
-                        Pause();
+                        Harness.Pause();
                     }
 
                     pingPayload.CopyTo(buffer);
@@ -254,7 +252,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
                             tailCache = Volatile.Read(ref tail); // acquire: the consumer is done with those slots
                             if (ringHead - tailCache >= Slots)
                             {
-                                Pause();
+                                Harness.Pause();
                             }
                         }
 
@@ -325,7 +323,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
                         headCache = Volatile.Read(ref head); // acquire: the slots the producer published
                         if (headCache == ringTail)
                         {
-                            Pause();
+                            Harness.Pause();
                         }
                     }
 
@@ -344,19 +342,6 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
             }
 
             ControlChannel.Send($"d {errors}");
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pause()
-    {
-        if (X86Base.IsSupported)
-        {
-            X86Base.Pause();
-        }
-        else
-        {
-            Thread.SpinWait(1);
         }
     }
 }

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using Interprocess.Bench.Infrastructure;
 using Interprocess.Memory;
 
@@ -78,7 +76,7 @@ internal sealed class ShmSpinFlagsWorkload : IWorkload
                     ++received;
                     while (Volatile.Read(ref pongSeq) != received)
                     {
-                        Pause();
+                        Harness.Pause();
                     }
 
                     pongPayload.CopyTo(inb);
@@ -150,7 +148,7 @@ internal sealed class ShmSpinFlagsWorkload : IWorkload
                 ++received;
                 while (Volatile.Read(ref pingSeq) != received)
                 {
-                    Pause();
+                    Harness.Pause();
                 }
 
                 pingPayload.CopyTo(buf);
@@ -164,19 +162,6 @@ internal sealed class ShmSpinFlagsWorkload : IWorkload
         }
 
         return 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pause()
-    {
-        if (X86Base.IsSupported)
-        {
-            X86Base.Pause();
-        }
-        else
-        {
-            Thread.SpinWait(1);
-        }
     }
 
     /// <summary>
