@@ -250,6 +250,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"BroadcastQueue '{Name}' ({Capacity} slots, messages up to {_maxMessageSize} bytes)";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReceiveCore(Span<byte> buffer, out int length, out long lost)
     {
         lost = 0;

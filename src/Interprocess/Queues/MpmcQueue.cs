@@ -437,6 +437,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long* StateWord(long position) => (long*)(_slots + ((position & _mask) * _slotSize) + D.StateOffset);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReserveCore(int length, out long ticket, out Span<byte> buffer)
     {
         long newClaim = 0;
@@ -488,6 +489,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryPeekCore(out long ticket, out ReadOnlySpan<byte> message)
     {
         while (true)
@@ -568,6 +570,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// Whether the process holding the claimed slot word <paramref name="state"/> is gone. Checked with a system
     /// call only after the same word was seen for 1 ms (a live holder usually moves on within microseconds).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsHolderDead(long state)
     {
         if (state == _deadState)
@@ -599,6 +602,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CopyOut(long ticket, ReadOnlySpan<byte> message, Span<byte> buffer)
     {
         message.CopyTo(buffer);
@@ -606,19 +610,25 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         return message.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckBuffer(Span<byte> buffer)
     {
         if (buffer.Length < _maxMessageSize)
         {
-            throw new ArgumentException($"The buffer holds {buffer.Length} bytes; a receive needs room for the largest message of this queue, {_maxMessageSize} bytes (a claimed message cannot be put back). Use TryPeek to read messages in place.", nameof(buffer));
+            ThrowShortBuffer(buffer.Length);
         }
     }
 
+    [DoesNotReturn]
+    private void ThrowShortBuffer(int length) =>
+        throw new ArgumentException($"The buffer holds {length} bytes; a receive needs room for the largest message of this queue, {_maxMessageSize} bytes (a claimed message cannot be put back). Use TryPeek to read messages in place.", "buffer");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckLength(int length)
     {
         if ((uint)length > (uint)_maxMessageSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"A message of this queue is 0 to {_maxMessageSize} bytes long; this one is {length}. Nothing was sent.");
+            QueueLimits.ThrowMessageTooLong(length, _maxMessageSize);
         }
     }
 
@@ -650,6 +660,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// </summary>
     private readonly struct ChangeCondition(MpmcQueue queue, long* counter, bool consumer) : IQueueCondition
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool IsReady(ref bool poll)
         {
             long pos = Volatile.Read(ref *counter);

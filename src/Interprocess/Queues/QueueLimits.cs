@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Interprocess.Queues;
 
 /// <summary>The size rules of the fast queues, checked on create (as argument errors) and on open (as corruption).</summary>
@@ -60,6 +62,11 @@ internal static class QueueLimits
 
     /// <summary>The slot size of MPMC and broadcast queues: a 16-byte slot header and the payload, rounded up to 8 bytes.</summary>
     internal static int SlotSize(int maxMessageSize) => MpmcQueueDescriptor.PayloadOffset + ((maxMessageSize + 7) & ~7);
+
+    /// <summary>A message longer than the queue's maximum: the fast queues' refusal (nothing is sent).</summary>
+    [DoesNotReturn]
+    internal static void ThrowMessageTooLong(int length, int maxMessageSize) =>
+        throw new ArgumentOutOfRangeException("length", length, $"A message of this queue is 0 to {maxMessageSize} bytes long; this one is {length}. Nothing was sent.");
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for invalid sizes at creation.</summary>
     internal static void ThrowIfInvalid(QueueKind kind, long capacity, int maxMessageSize, int elementSize)

@@ -804,11 +804,12 @@ public sealed unsafe partial class SpscQueue : IDisposable
         return message.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckLength(int length)
     {
         if ((uint)length > (uint)_maxMessageSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"A message of this queue is 0 to {_maxMessageSize} bytes long; this one is {length}. Nothing was sent.");
+            QueueLimits.ThrowMessageTooLong(length, _maxMessageSize);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Numerics;
 using Interprocess.Bench.Infrastructure;
 using Interprocess.Memory;
 using Interprocess.Queues;
@@ -8,7 +7,8 @@ using Interprocess.Queues;
 namespace Interprocess.Bench.Workloads;
 
 /// <summary>
-/// <see cref="SpscQueue"/> against its floor, alternated inside ONE process pair (<c>interprocess_spsc_queue_paired</c>):
+/// <see cref="SpscQueue"/> or <see cref="MpmcQueue"/> against its floor, alternated inside ONE process pair
+/// (<c>interprocess_spsc_queue_paired</c>, <c>interprocess_mpmc_queue_paired</c>):
 /// W3 alternates each repetition between the anchors' spin-flags ping-pong and the queue's 64-byte ping-pong; W4
 /// between a copy of the anchors' C++ SPSC ring (1024 slots of the message size, a head and a tail counter on
 /// their own lines) and the queue's Send/Receive, at 64 B and 4 KiB. Both always run on the same two CPUs in the
@@ -16,7 +16,7 @@ namespace Interprocess.Bench.Workloads;
 /// (the unpaired lines of the anchors and of <see cref="QueuePingPongWorkload"/> come from different process
 /// pairs, seconds apart). Emits our figure, the floor's, and their ratio per repetition (median of the ratios).
 /// </summary>
-internal sealed class PairedSpscWorkload(string workload) : IWorkload
+internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkload
 {
     /// <summary>Ring slots of the W4 floor and messages of the W4 queue (the anchors' 1024).</summary>
     private const int Slots = 1024;
@@ -39,7 +39,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
     public string Workload => workload;
 
     /// <inheritdoc />
-    public string System => "interprocess_spsc_queue_paired";
+    public string System => mpmc ? "interprocess_mpmc_queue_paired" : "interprocess_spsc_queue_paired";
 
     /// <inheritdoc />
     public bool NeedsTwoCpus => true;
@@ -56,8 +56,8 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
             using var region = new MappedRegion(shm);
             if (Workload == "W3")
             {
-                using var tx = SpscQueue.CreateNew(ping, 1024, 64);
-                using var rx = SpscQueue.CreateNew(pong, 1024, 64);
+                using var tx = FastQueue.Create(mpmc, ping, 16, 64);
+                using var rx = FastQueue.Create(mpmc, pong, 16, 64);
                 using var child = new ChildProcess(this, block, ping, pong);
                 return child.Recv() == "r" ? RunW3(region, tx, rx, child) : 1;
             }
@@ -68,8 +68,8 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
         finally
         {
             SharedMemoryObject.Remove(block);
-            SpscQueue.Remove(ping);
-            SpscQueue.Remove(pong);
+            FastQueue.Remove(mpmc, ping);
+            FastQueue.Remove(mpmc, pong);
         }
     }
 
@@ -80,8 +80,8 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
         using var region = new MappedRegion(shm);
         if (Workload == "W3")
         {
-            using var rx = SpscQueue.OpenExisting(args[1]);
-            using var tx = SpscQueue.OpenExisting(args[2]);
+            using var rx = FastQueue.Open(mpmc, args[1]);
+            using var tx = FastQueue.Open(mpmc, args[2]);
             EchoW3(region, rx, tx);
         }
         else
@@ -92,7 +92,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
         return 0;
     }
 
-    private int RunW3(MappedRegion region, SpscQueue tx, SpscQueue rx, ChildProcess child)
+    private int RunW3(MappedRegion region, FastQueue tx, FastQueue rx, ChildProcess child)
     {
         long n = Harness.Scaled(Harness.EnvLong("ANCHOR_RT_PER_REP", 20_000));
         var lat = new int[n];
@@ -170,7 +170,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
         return childExit;
     }
 
-    private static void EchoW3(MappedRegion region, SpscQueue rx, SpscQueue tx)
+    private static void EchoW3(MappedRegion region, FastQueue rx, FastQueue tx)
     {
         ref long pingSeq = ref region.GetRef<long>(PingSequence);
         ref long pongSeq = ref region.GetRef<long>(PongSequence);
@@ -213,8 +213,7 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
         region.GetRef<long>(RingHead) = 0; // a fresh ring for each size (the child starts from 0)
         region.GetRef<long>(RingTail) = 0;
 
-        // The ring of QueueThroughputWorkload: the anchors' byte capacity, rounded up to a power of two.
-        using var q = SpscQueue.CreateNew(queueName, (long)BitOperations.RoundUpToPowerOf2((ulong)Slots * (ulong)size), size);
+        using var q = FastQueue.Create(mpmc, queueName, Slots, size); // as QueueThroughputWorkload
         using var child = new ChildProcess(this, block, queueName, size.ToString(CultureInfo.InvariantCulture));
         if (child.Recv() != "r")
         {
@@ -299,9 +298,9 @@ internal sealed class PairedSpscWorkload(string workload) : IWorkload
         return childExit;
     }
 
-    private static void ConsumeW4(MappedRegion region, string queueName, int size)
+    private void ConsumeW4(MappedRegion region, string queueName, int size)
     {
-        using var q = SpscQueue.OpenExisting(queueName);
+        using var q = FastQueue.Open(mpmc, queueName);
         ref long head = ref region.GetRef<long>(RingHead);
         ref long tail = ref region.GetRef<long>(RingTail);
         Span<byte> data = region.GetSpan(RingData, Slots * size);
