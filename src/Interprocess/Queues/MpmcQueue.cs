@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Interprocess.Synchronization;
 using D = Interprocess.Queues.MpmcQueueDescriptor;
 
@@ -235,7 +236,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             return false;
         }
 
-        message.CopyTo(buffer);
+        SmallCopy.Copy(message, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer)));
         Commit(ticket);
         return true;
     }
@@ -269,7 +270,6 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was sent.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default)
     {
         // The common case (room now) is TrySend's path exactly; only a full queue pays for the waiting form.
@@ -402,7 +402,6 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <exception cref="OperationCanceledException">The wait was canceled; nothing was received.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default)
     {
         // The common case (a message now) is TryReceive's path exactly; only an empty queue pays for the waiting form.
@@ -605,7 +604,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CopyOut(long ticket, ReadOnlySpan<byte> message, Span<byte> buffer)
     {
-        message.CopyTo(buffer);
+        SmallCopy.Copy((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(message)), message.Length, buffer);
         Release(ticket);
         return message.Length;
     }
