@@ -65,9 +65,10 @@ internal static class FastQueueCommands
     }
 
     /// <summary>
-    /// fq-spsc-recv NAME COUNT MAXLEN: prints READY; for each message (COUNT; -1 = until killed): peeks, checks
-    /// it, prints "R seq" ("R Z" for an empty one), then releases. Prints "BAD what" and exits 1 on a damaged
-    /// message; DONE at the end.
+    /// fq-spsc-recv NAME COUNT MAXLEN [MODE]: prints READY; for each message (COUNT; -1 = until killed): peeks,
+    /// checks it, prints "R seq" ("R Z" for an empty one), then releases (MODE peek, the default); or, MODE copy,
+    /// receives it with Receive (its release comes before the print), checks it and prints. Prints "BAD what" and
+    /// exits 1 on a damaged message; DONE at the end.
     /// </summary>
     [DriverCommand("fq-spsc-recv")]
     public static int SpscRecv(string[] args)
@@ -75,10 +76,21 @@ internal static class FastQueueCommands
         using var q = SpscQueue.OpenExisting(args[0]);
         long count = Long(args[1]);
         int max = Int(args[2]);
+        bool copy = args.Length > 3 && args[3] == "copy";
+        var buffer = new byte[max];
         Console.WriteLine("READY");
         for (long i = 0; count < 0 || i < count; i++)
         {
-            q.TryPeek(out ReadOnlySpan<byte> m, Timeout.InfiniteTimeSpan);
+            ReadOnlySpan<byte> m;
+            if (copy)
+            {
+                m = buffer.AsSpan(0, q.Receive(buffer));
+            }
+            else
+            {
+                q.TryPeek(out m, Timeout.InfiniteTimeSpan);
+            }
+
             string? bad = QueueMessage.Check(m, max, allowEmpty: true, out long seq, out _);
             if (bad is not null)
             {
@@ -87,7 +99,10 @@ internal static class FastQueueCommands
             }
 
             Console.WriteLine(m.Length == 0 ? "R Z" : "R " + seq.ToString(CultureInfo.InvariantCulture));
-            q.Release();
+            if (!copy)
+            {
+                q.Release();
+            }
         }
 
         Console.WriteLine("DONE");
