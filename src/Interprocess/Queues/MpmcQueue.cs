@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Interprocess.Synchronization;
 using D = Interprocess.Queues.MpmcQueueDescriptor;
 
@@ -236,7 +235,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             return false;
         }
 
-        SmallCopy.Copy(message, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer)));
+        SmallCopy.Copy(message, buffer);
         Commit(ticket);
         return true;
     }
@@ -379,8 +378,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.FromTimeout(timeout);
-        CheckBuffer(buffer);
-        while (!TryReceive(buffer, out length))
+        while (!TryReceive(buffer, out length)) // checks the buffer before anything waits
         {
             // Wait for a change at the consumer position, then claim through TryReceive's path (as a caller that found the message there).
             var data = new ChangeCondition(this, _consumerPosition, consumer: true);
@@ -604,7 +602,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CopyOut(long ticket, ReadOnlySpan<byte> message, Span<byte> buffer)
     {
-        SmallCopy.Copy((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(message)), message.Length, buffer);
+        SmallCopy.Copy(message, buffer);
         Release(ticket);
         return message.Length;
     }

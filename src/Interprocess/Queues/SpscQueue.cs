@@ -266,11 +266,34 @@ public sealed unsafe partial class SpscQueue : IDisposable
             QueueWaiter.Publish(TagAt(padding), SpscQueueDescriptor.TagOf(padding));
         }
 
+        FinishCommit(pending);
+    }
+
+    /// <summary>
+    /// Producer: writes the header of the message record at ring offset <paramref name="index"/> (its tag stays 0)
+    /// and the marker at <paramref name="end"/>, where the next record will start. Returns the record's address.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* BeginRecord(long index, int length, long end)
+    {
+        byte* at = _ring + index;
+        *(int*)(at + SpscQueueDescriptor.LengthOffset) = length;
+        *(int*)(at + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypeMessage;
+        // The marker: the next record's tag word is 0 before this record can be committed (ordered by the commit's
+        // release), so nothing a previous lap left there (a tag, or payload bytes) is ever read as a commit.
+        *TagAt(end) = SpscQueueDescriptor.NotCommitted;
+        return at;
+    }
+
+    /// <summary>Producer, after the commit tags: stores the hint <paramref name="end"/>, remembers it as this handle's own, and wakes sleeping consumers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishCommit(long end)
+    {
         // The hint, after the tag (a producer killed between the two leaves a committed tag at the hint, which the
         // next producer walks past; the other order could leave the hint past a record never committed). Only
         // producers and inspection read it: the line stays in this core's cache.
-        Volatile.Write(ref *_producerPosition, pending);
-        _ownTail = pending;
+        Volatile.Write(ref *_producerPosition, end);
+        _ownTail = end;
         QueueWaiter.Wake(_notEmpty);
     }
 
@@ -300,16 +323,11 @@ public sealed unsafe partial class SpscQueue : IDisposable
             return TrySendGeneral(message);
         }
 
-        byte* at = _ring + index;
-        *(int*)(at + SpscQueueDescriptor.LengthOffset) = length;
-        *(int*)(at + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypeMessage;
         long end = tail + record;
-        *TagAt(end) = SpscQueueDescriptor.NotCommitted; // the marker (see TryReserveCore)
-        SmallCopy.Copy(message, at + SpscQueueDescriptor.RecordHeaderLength);
+        byte* at = BeginRecord(index, length, end);
+        SmallCopy.Copy(message, new Span<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length));
         QueueWaiter.Publish((long*)(at + SpscQueueDescriptor.TagOffset), SpscQueueDescriptor.TagOf(tail));
-        Volatile.Write(ref *_producerPosition, end); // the hint, after the tag (see Commit)
-        _ownTail = end;
-        QueueWaiter.Wake(_notEmpty);
+        FinishCommit(end);
         return true;
     }
 
@@ -441,9 +459,16 @@ public sealed unsafe partial class SpscQueue : IDisposable
         }
 
         _pendingConsumer = -1;
+        ReleaseTo(pending);
+    }
+
+    /// <summary>Consumer: moves the consumer counter to <paramref name="end"/> and wakes sleeping producers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReleaseTo(long end)
+    {
         // Publishes "the consumer is done with these bytes" (release: the reads of the payload come before it), so
         // the producer may overwrite them: step 1 of QueueWaiter's protocol before Wake.
-        QueueWaiter.Publish(_consumerPosition, pending);
+        QueueWaiter.Publish(_consumerPosition, end);
         QueueWaiter.Wake(_notFull);
     }
 
@@ -481,10 +506,8 @@ public sealed unsafe partial class SpscQueue : IDisposable
                 && *(int*)(at + SpscQueueDescriptor.TypeOffset) == SpscQueueDescriptor.TypeMessage
                 && (uint)size <= (uint)_maxMessageSize && record <= _capacity - index && size <= buffer.Length)
             {
-                SmallCopy.Copy(at + SpscQueueDescriptor.RecordHeaderLength, size, buffer);
-                // As Release: the reads of the payload come before the counter's release store.
-                QueueWaiter.Publish(_consumerPosition, head + record);
-                QueueWaiter.Wake(_notFull);
+                SmallCopy.Copy(new ReadOnlySpan<byte>(at + SpscQueueDescriptor.RecordHeaderLength, size), buffer);
+                ReleaseTo(head + record);
                 length = size;
                 return true;
             }
@@ -625,13 +648,8 @@ public sealed unsafe partial class SpscQueue : IDisposable
             *TagAt(position) = SpscQueueDescriptor.NotCommitted;
         }
 
-        byte* at = _ring + index;
-        *(int*)(at + SpscQueueDescriptor.LengthOffset) = length;
-        *(int*)(at + SpscQueueDescriptor.TypeOffset) = SpscQueueDescriptor.TypeMessage;
         long end = position + record;
-        // The marker: the next record's tag word is 0 before this record can be committed (ordered by the commit's
-        // release), so nothing a previous lap left there (a tag, or payload bytes) is ever read as a commit.
-        *TagAt(end) = SpscQueueDescriptor.NotCommitted;
+        byte* at = BeginRecord(index, length, end);
         _pendingRecord = position;
         _pendingProducer = end;
         buffer = new Span<byte>(at + SpscQueueDescriptor.RecordHeaderLength, length);
