@@ -182,8 +182,9 @@ internal static class FastQueueCommands
     }
 
     /// <summary>
-    /// fq-mpmc-send NAME PRODUCER START COUNT MAXLEN: prints READY, sends messages START.. of PRODUCER (COUNT; -1
-    /// = until killed, printing "C seq" after each commit), prints DONE.
+    /// fq-mpmc-send NAME PRODUCER START COUNT MAXLEN [MODE]: prints READY, sends messages START.. of PRODUCER (COUNT;
+    /// -1 = until killed, printing "C seq" after each commit), prints DONE. MODE zc (the default: TryReserve, write
+    /// in place, Commit) or copy (Send).
     /// </summary>
     [DriverCommand("fq-mpmc-send")]
     public static int MpmcSend(string[] args)
@@ -193,13 +194,24 @@ internal static class FastQueueCommands
         long start = Long(args[2]);
         long count = Long(args[3]);
         int max = Int(args[4]);
+        bool copy = args.Length > 5 && args[5] == "copy";
+        var buffer = new byte[max];
         Console.WriteLine("READY");
         for (long seq = start; count < 0 || seq < start + count; seq++)
         {
             int length = QueueMessage.LengthFor(seq, max, allowEmpty: false);
-            q.TryReserve(length, out long ticket, out Span<byte> room, Timeout.InfiniteTimeSpan);
-            QueueMessage.Fill(room, seq, producer);
-            q.Commit(ticket);
+            if (copy)
+            {
+                QueueMessage.Fill(buffer.AsSpan(0, length), seq, producer);
+                q.Send(buffer.AsSpan(0, length));
+            }
+            else
+            {
+                q.TryReserve(length, out long ticket, out Span<byte> room, Timeout.InfiniteTimeSpan);
+                QueueMessage.Fill(room, seq, producer);
+                q.Commit(ticket);
+            }
+
             if (count < 0)
             {
                 Console.WriteLine("C " + seq.ToString(CultureInfo.InvariantCulture));
@@ -211,22 +223,38 @@ internal static class FastQueueCommands
     }
 
     /// <summary>
-    /// fq-mpmc-recv NAME MAXLEN: prints READY; receives (claims in place, checks, prints "M producer seq",
-    /// releases) until it gets an empty message (the stop message), then prints DONE. "BAD what" and exit 1 on a
-    /// damaged message.
+    /// fq-mpmc-recv NAME MAXLEN [MODE]: prints READY; receives (MODE zc, the default: claims in place, checks,
+    /// prints "M producer seq", releases; MODE copy: Receive into a buffer, checks, prints) until it gets an empty
+    /// message (the stop message), then prints DONE. "BAD what" and exit 1 on a damaged message.
     /// </summary>
     [DriverCommand("fq-mpmc-recv")]
     public static int MpmcRecv(string[] args)
     {
         using var q = MpmcQueue.OpenExisting(args[0]);
         int max = Int(args[1]);
+        bool copy = args.Length > 2 && args[2] == "copy";
+        var buffer = new byte[max];
         Console.WriteLine("READY");
         while (true)
         {
-            q.TryPeek(out long ticket, out ReadOnlySpan<byte> m, Timeout.InfiniteTimeSpan);
+            long ticket = -1;
+            ReadOnlySpan<byte> m;
+            if (copy)
+            {
+                m = buffer.AsSpan(0, q.Receive(buffer));
+            }
+            else
+            {
+                q.TryPeek(out ticket, out m, Timeout.InfiniteTimeSpan);
+            }
+
             if (m.Length == 0)
             {
-                q.Release(ticket);
+                if (!copy)
+                {
+                    q.Release(ticket);
+                }
+
                 break;
             }
 
@@ -238,7 +266,10 @@ internal static class FastQueueCommands
             }
 
             Console.WriteLine($"M {producer} {seq}");
-            q.Release(ticket);
+            if (!copy)
+            {
+                q.Release(ticket);
+            }
         }
 
         Console.WriteLine("DONE");

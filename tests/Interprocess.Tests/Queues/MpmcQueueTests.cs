@@ -41,13 +41,16 @@ public sealed class MpmcQueueTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => q.Commit(12345));
     }
 
-    [Fact]
-    public void ThreeProducerAndThreeConsumerProcesses_EveryMessageIsDeliveredExactlyOnce()
+    /// <summary>Three producer and three consumer processes, zero-copy (reserve/commit, peek/release) or copying (Send/Receive, with their waiting paths).</summary>
+    [Theory]
+    [InlineData("zc")]
+    [InlineData("copy")]
+    public void ThreeProducerAndThreeConsumerProcesses_EveryMessageIsDeliveredExactlyOnce(string mode)
     {
         const long perProducer = 5000;
         using var q = MpmcQueue.CreateNew(_name, 64, Max);
-        var consumers = Enumerable.Range(0, 3).Select(_ => Driver.Start("fq-mpmc-recv", _name, S(Max))).ToList();
-        var producers = Enumerable.Range(0, 3).Select(p => Driver.Start("fq-mpmc-send", _name, S(p), "0", S(perProducer), S(Max))).ToList();
+        var consumers = Enumerable.Range(0, 3).Select(_ => Driver.Start("fq-mpmc-recv", _name, S(Max), mode)).ToList();
+        var producers = Enumerable.Range(0, 3).Select(p => Driver.Start("fq-mpmc-send", _name, S(p), "0", S(perProducer), S(Max), mode)).ToList();
         try
         {
             foreach (var d in consumers.Concat(producers))
