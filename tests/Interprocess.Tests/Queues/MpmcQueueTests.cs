@@ -126,8 +126,11 @@ public sealed class MpmcQueueTests : IDisposable
         return got;
     }
 
-    [Fact]
-    public void ProducersAndConsumersKilledAtRandomMoments_QueueKeepsWorking_NoDuplicates_LossOnlyInKilledConsumers()
+    /// <summary>Producers and consumers killed at random moments, zero-copy or in the copying Send/Receive.</summary>
+    [Theory]
+    [InlineData("zc")]
+    [InlineData("copy")]
+    public void ProducersAndConsumersKilledAtRandomMoments_QueueKeepsWorking_NoDuplicates_LossOnlyInKilledConsumers(string mode)
     {
         using var q = MpmcQueue.CreateNew(_name, 16, Max);
         var random = new Random(4242);
@@ -139,11 +142,11 @@ public sealed class MpmcQueueTests : IDisposable
         {
             // Two producers (one will die) and two consumers (one will die).
             int victim = iteration % 3;
-            using var p1 = Driver.Start("fq-mpmc-send", _name, S(victim), S(next[victim]), "-1", S(Max));
+            using var p1 = Driver.Start("fq-mpmc-send", _name, S(victim), S(next[victim]), "-1", S(Max), mode);
             int other = (victim + 1) % 3;
-            using var p2 = Driver.Start("fq-mpmc-send", _name, S(other), S(next[other]), "-1", S(Max));
-            using var c1 = Driver.Start("fq-mpmc-recv", _name, S(Max));
-            using var c2 = Driver.Start("fq-mpmc-recv", _name, S(Max));
+            using var p2 = Driver.Start("fq-mpmc-send", _name, S(other), S(next[other]), "-1", S(Max), mode);
+            using var c1 = Driver.Start("fq-mpmc-recv", _name, S(Max), mode);
+            using var c2 = Driver.Start("fq-mpmc-recv", _name, S(Max), mode);
             foreach (var d in new[] { p1, p2, c1, c2 })
             {
                 d.Expect("READY", TimeSpan.FromSeconds(30));
