@@ -215,9 +215,10 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             ThrowBadTicket(ticket, "Commit", "claimed for writing by TryReserve");
         }
 
-        // (2 -> 3) Publishes Length and the payload (release), and is the full barrier of step 1 of QueueWaiter's
-        // protocol before Wake reads the sleepers flag.
-        Interlocked.Exchange(ref *word, D.Make(lap, D.Committed, 0));
+        // (2 -> 3) Publishes Length and the payload (release), and is step 1 of QueueWaiter's protocol before Wake
+        // reads the sleepers flag. A plain store can do it (QueueWaiter.Publish): nobody else writes a slot word
+        // held by a live process (a reclaim needs the holder dead).
+        QueueWaiter.Publish(word, D.Make(lap, D.Committed, 0));
         QueueWaiter.Wake(_notEmpty);
     }
 
@@ -274,9 +275,14 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         // The common case (room now) is TrySend's path exactly; only a full queue pays for the waiting form.
         if (!TrySend(message))
         {
-            TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
+            SendWaiting(message, cancellationToken);
         }
     }
+
+    /// <summary>Send's waiting form, out of line: inlined, it made the tiered Send a 3 KB method whose common case paid for the wait's frame.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendWaiting(ReadOnlySpan<byte> message, CancellationToken cancellationToken) =>
+        TrySend(message, Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>
     /// Consumer: claims the oldest committed message and hands it out in place; <see cref="Release(long)"/> frees
@@ -336,9 +342,9 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             ThrowBadTicket(ticket, "Release", "claimed for reading by TryPeek");
         }
 
-        // (4 -> 5) Hands the slot to the next lap's producer (release: our reads of the payload come first); the full
-        // barrier is step 1 of QueueWaiter's protocol before Wake.
-        Interlocked.Exchange(ref *word, D.Make(lap + 1, D.Free, 0));
+        // (4 -> 5) Hands the slot to the next lap's producer (release: our reads of the payload come first); step 1
+        // of QueueWaiter's protocol before Wake (a plain store suffices, as in Commit).
+        QueueWaiter.Publish(word, D.Make(lap + 1, D.Free, 0));
         QueueWaiter.Wake(_notFull);
     }
 
@@ -405,9 +411,17 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         // The common case (a message now) is TryReceive's path exactly; only an empty queue pays for the waiting form.
         if (!TryReceive(buffer, out int length))
         {
-            TryReceive(buffer, out length, Timeout.InfiniteTimeSpan, cancellationToken);
+            length = ReceiveWaiting(buffer, cancellationToken);
         }
 
+        return length;
+    }
+
+    /// <summary>Receive's waiting form, out of line (see <see cref="SendWaiting"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int ReceiveWaiting(Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        TryReceive(buffer, out int length, Timeout.InfiniteTimeSpan, cancellationToken);
         return length;
     }
 
