@@ -337,18 +337,39 @@ internal static class FastQueueCommands
     }
 
     /// <summary>
-    /// fq-idle NAME: prints READY, blocks in Receive on the SPSC queue; on a message prints "CPU ms" (its own
-    /// processor time while blocked, measured around the receive) and exits.
+    /// fq-idle KIND SIDE NAME: prints READY, then blocks in one call until the test unblocks it: SIDE recv blocks
+    /// in Receive on an empty queue, SIDE send in Send on a full one (the test filled it). KIND: spsc, mpmc, bcast
+    /// (recv only: a broadcast publisher never waits) or mq (<see cref="MessageQueue"/>). Then prints "CPU ms", its
+    /// own processor time measured around the blocked call, and exits.
     /// </summary>
     [DriverCommand("fq-idle")]
     public static int Idle(string[] args)
     {
-        using var q = SpscQueue.OpenExisting(args[0]);
-        var buffer = new byte[q.MaxMessageSize];
+        string kind = args[0];
+        bool send = args[1] == "send";
+        using IDisposable q = kind switch
+        {
+            "spsc" => SpscQueue.OpenExisting(args[2]),
+            "mpmc" => MpmcQueue.OpenExisting(args[2]),
+            "bcast" => BroadcastQueue.OpenExisting(args[2]),
+            "mq" => MessageQueue.Open(args[2]),
+            _ => throw new ArgumentException("unknown queue kind " + kind),
+        };
+        var buffer = new byte[64];
         using var self = Process.GetCurrentProcess();
         TimeSpan before = self.TotalProcessorTime;
         Console.WriteLine("READY");
-        q.Receive(buffer);
+        switch (q)
+        {
+            case SpscQueue spsc when send: spsc.Send(buffer.AsSpan(0, 8)); break;
+            case SpscQueue spsc: spsc.Receive(buffer); break;
+            case MpmcQueue mpmc when send: mpmc.Send(buffer.AsSpan(0, 8)); break;
+            case MpmcQueue mpmc: mpmc.Receive(buffer); break;
+            case BroadcastQueue bcast: bcast.Receive(buffer, out _); break;
+            case MessageQueue mq when send: mq.Send(buffer.AsSpan(0, 8), 0); break;
+            case MessageQueue mq: mq.Receive(buffer, out _, out _); break;
+        }
+
         self.Refresh();
         TimeSpan used = self.TotalProcessorTime - before;
         Console.WriteLine("CPU " + ((long)used.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
