@@ -352,7 +352,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     /// <param name="buffer">Where to copy; it must hold the message.</param>
     /// <param name="length">The message's length.</param>
     /// <returns>True if a message was received; false if the queue is empty.</returns>
-    /// <exception cref="ArgumentException">The buffer is shorter than the message (the message says how long it is). The message was claimed by this call and is dropped: pass a buffer of <see cref="MaxMessageSize"/> bytes, or use TryPeek.</exception>
+    /// <exception cref="ArgumentException">The buffer is shorter than <see cref="MaxMessageSize"/> (checked before anything is claimed: a claimed message cannot be put back); nothing was received. Use TryPeek to read messages in place.</exception>
     /// <exception cref="InterprocessException">The queue is damaged (<see cref="InterprocessErrorCode.Corrupted"/>).</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -476,7 +476,14 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             }
             else if (d >= 0)
             {
-                // Claimed by another producer, or already further on: move the counter past it for everyone.
+                // Claimed by another producer, or already further on: move the counter past it for everyone. While
+                // the counter is still at pos, the only later state is Free(lap + 1), left by a consumer that skipped
+                // the slot of a producer that died before moving the counter; anything else is damage.
+                if (d > 0 && (d > 1 || status != D.Free) && Volatile.Read(ref *_producerPosition) == pos)
+                {
+                    ThrowCorruptedSlot(pos, state);
+                }
+
                 Interlocked.CompareExchange(ref *_producerPosition, pos + 1, pos);
             }
             else if (d == -1 && status != D.Free)
@@ -524,7 +531,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
                             int length = *(int*)(slot + D.LengthOffset);
                             if ((uint)length > (uint)_maxMessageSize)
                             {
-                                ThrowCorruptedSlot(pos, state, $"a message length of {length} (maximum {_maxMessageSize})");
+                                DropDamaged(pos, length);
                             }
 
                             ticket = pos;
@@ -556,6 +563,14 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             }
             else if (d > 0)
             {
+                // Consumed or skipped already, the counter lagging: move it on. While the counter is still at pos, a
+                // slot can be at most one lap ahead and not claimed for reading (that needs the counter at pos +
+                // Capacity); anything else is damage (the re-read rules out a counter read long before the word).
+                if ((d > 1 || status == D.Reading) && Volatile.Read(ref *_consumerPosition) == pos)
+                {
+                    ThrowCorruptedSlot(pos, state);
+                }
+
                 Interlocked.CompareExchange(ref *_consumerPosition, pos + 1, pos);
             }
             else if (d == -1 && status == D.Reading)
@@ -659,6 +674,19 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     private void ThrowCorruptedSlot(long position, long state, string? what = null) => QueueMapping.ThrowCorrupted(
         Name,
         $"the MPMC queue is damaged at position {position}: {what ?? $"slot word 0x{state:x16} (lap {D.LapOf(state)}, status {D.StatusOf(state)}) cannot follow lap {LapOfPosition(position)}"}");
+
+    /// <summary>
+    /// A message this handle has just claimed (Reading) has a length no message can have: frees its slot for the
+    /// next lap, so that the queue keeps working with its whole capacity, and reports the damage. The message is
+    /// dropped: its bytes cannot be trusted.
+    /// </summary>
+    [DoesNotReturn]
+    private void DropDamaged(long position, int length)
+    {
+        QueueWaiter.Publish(StateWord(position), D.Make(LapOfPosition(position) + 1, D.Free, 0));
+        QueueWaiter.Wake(_notFull);
+        ThrowCorruptedSlot(position, 0, $"a message length of {length} (maximum {_maxMessageSize}); the message was dropped");
+    }
 
     [DoesNotReturn]
     private static void ThrowBadTicket(long ticket, string operation, string what) =>

@@ -277,6 +277,41 @@ internal static class FastQueueCommands
     }
 
     /// <summary>
+    /// fq-mpmc-hold NAME reserve|peek: claims one slot and keeps it until killed: reserve claims a slot for an
+    /// 8-byte message, writes 0xEE into it and never commits; peek claims the oldest message and never releases
+    /// it. Prints "HELD ticket" (peek: "HELD ticket length first-byte"), then sleeps.
+    /// </summary>
+    [DriverCommand("fq-mpmc-hold")]
+    public static int MpmcHold(string[] args)
+    {
+        var q = MpmcQueue.OpenExisting(args[0]); // never disposed: the claim must outlive everything but a kill
+        if (args[1] == "reserve")
+        {
+            if (!q.TryReserve(8, out long ticket, out Span<byte> room))
+            {
+                Console.WriteLine("FULL");
+                return 1;
+            }
+
+            room.Fill(0xEE);
+            Console.WriteLine("HELD " + ticket.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            if (!q.TryPeek(out long ticket, out ReadOnlySpan<byte> message))
+            {
+                Console.WriteLine("EMPTY");
+                return 1;
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"HELD {ticket} {message.Length} {(message.Length > 0 ? message[0] : -1)}"));
+        }
+
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    /// <summary>
     /// fq-bcast-recv NAME COUNT MAXLEN: subscribes, prints READY, receives until it has accounted for COUNT
     /// messages (received + lost), checking each message and that sequences follow (seq == previous + 1 + lost),
     /// then prints "DONE received lost" or "BAD what".

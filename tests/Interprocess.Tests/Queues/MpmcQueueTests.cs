@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interprocess.Memory;
 using Interprocess.Queues;
 using Interprocess.Tests.Infrastructure;
 using Interprocess.TestDriver.Queues;
@@ -39,6 +40,235 @@ public sealed class MpmcQueueTests : IDisposable
 
         Assert.Throws<ArgumentException>(() => q.TryReceive(new byte[8], out _));
         Assert.Throws<InvalidOperationException>(() => q.Commit(12345));
+    }
+
+    [Fact]
+    public void ProducerKilledHoldingAReservedSlot_ConsumersSkipItOnlyAfterItsDeath_AndTheSlotIsReused()
+    {
+        using var q = MpmcQueue.CreateNew(_name, 4, 64);
+        var buffer = new byte[64];
+        q.Send([0]);
+        using var holder = Driver.Start("fq-mpmc-hold", _name, "reserve");
+        Assert.Equal("HELD 1", holder.ReadLine(TimeSpan.FromSeconds(30)));
+        q.Send([2]);
+        Assert.Equal([holder.Pid], FastQueueInfo.Inspect(_name).ClaimingProcessIds);
+
+        Assert.True(q.TryReceive(buffer, out int n));
+        Assert.Equal((1, 0), (n, buffer[0]));
+
+        // FIFO: message 2 waits behind the live producer's slot, however long we look (past the 1 ms after which
+        // its holder's liveness is checked).
+        Assert.False(q.TryReceive(buffer, out _, TimeSpan.FromMilliseconds(50)));
+        Assert.False(q.TryReceive(buffer, out _));
+
+        holder.Kill();
+        holder.WaitForExit();
+        Assert.True(q.TryReceive(buffer, out n, TimeSpan.FromSeconds(10)), "the dead producer's slot was never skipped");
+        Assert.Equal((1, 2), (n, buffer[0])); // its half-written message (0xEE) was never delivered
+        Assert.Empty(FastQueueInfo.Inspect(_name).ClaimingProcessIds);
+
+        // The whole capacity is back, in order.
+        for (byte i = 10; i < 14; i++)
+        {
+            Assert.True(q.TrySend([i]));
+        }
+
+        Assert.False(q.TrySend([99]));
+        for (byte i = 10; i < 14; i++)
+        {
+            Assert.True(q.TryReceive(buffer, out n));
+            Assert.Equal((1, i), (n, buffer[0]));
+        }
+
+        Assert.False(q.TryReceive(buffer, out _));
+    }
+
+    [Fact]
+    public void ConsumerKilledHoldingAPeekedMessage_ItsSlotIsReclaimedOnlyAfterItsDeath_TheMessageGoesWithIt()
+    {
+        using var q = MpmcQueue.CreateNew(_name, 2, 64);
+        var buffer = new byte[64];
+        q.Send([0]);
+        q.Send([1]);
+        using var holder = Driver.Start("fq-mpmc-hold", _name, "peek");
+        Assert.Equal("HELD 0 1 0", holder.ReadLine(TimeSpan.FromSeconds(30)));
+        Assert.True(q.TryReceive(buffer, out int n));
+        Assert.Equal((1, 1), (n, buffer[0]));
+
+        // Position 2 needs the slot the live consumer holds: the queue is full while it lives.
+        Assert.False(q.TrySend([2], TimeSpan.FromMilliseconds(50)));
+        Assert.False(q.TrySend([2]));
+        Assert.Equal([holder.Pid], FastQueueInfo.Inspect(_name).ClaimingProcessIds);
+
+        holder.Kill();
+        holder.WaitForExit();
+        Assert.True(q.TrySend([2], TimeSpan.FromSeconds(10)), "the dead consumer's slot was never reclaimed");
+        Assert.True(q.TrySend([3]));
+        Assert.False(q.TrySend([4]));
+        Assert.True(q.TryReceive(buffer, out n));
+        Assert.Equal((1, 2), (n, buffer[0])); // message 0 went with the consumer that claimed it: never delivered twice
+        Assert.True(q.TryReceive(buffer, out n));
+        Assert.Equal((1, 3), (n, buffer[0]));
+        Assert.False(q.TryReceive(buffer, out _));
+        Assert.Empty(FastQueueInfo.Inspect(_name).ClaimingProcessIds);
+    }
+
+    [Fact]
+    public void BadTickets_AreRefused_AndChangeNothing()
+    {
+        using var q = MpmcQueue.CreateNew(_name, 4, 64);
+        Assert.True(q.TryReserve(3, out long produced, out Span<byte> room));
+        new byte[] { 7, 8, 9 }.CopyTo(room);
+        Assert.Throws<InvalidOperationException>(() => q.Release(produced)); // claimed for writing, not reading
+        q.Commit(produced);
+        Assert.Throws<InvalidOperationException>(() => q.Commit(produced)); // twice
+        Assert.Throws<InvalidOperationException>(() => q.Commit(produced + 1)); // never claimed
+        Assert.Throws<InvalidOperationException>(() => q.Release(produced)); // committed, not claimed for reading
+
+        Assert.True(q.TryPeek(out long consumed, out ReadOnlySpan<byte> message));
+        Assert.Equal([7, 8, 9], message.ToArray());
+        Assert.Equal(produced, consumed);
+        Assert.Throws<InvalidOperationException>(() => q.Commit(consumed)); // claimed for reading, not writing
+        q.Release(consumed);
+        Assert.Throws<InvalidOperationException>(() => q.Release(consumed)); // twice
+        Assert.Throws<InvalidOperationException>(() => q.Release(-1));
+
+        // Nothing was disturbed: the queue holds four messages and delivers them in order.
+        for (byte i = 0; i < 4; i++)
+        {
+            Assert.True(q.TrySend([i]));
+        }
+
+        Assert.False(q.TrySend([9]));
+        var buffer = new byte[64];
+        for (byte i = 0; i < 4; i++)
+        {
+            Assert.True(q.TryReceive(buffer, out int n));
+            Assert.Equal((1, i), (n, buffer[0]));
+        }
+    }
+
+    [Fact]
+    public void Timeouts_AndCancellation_OnAFullAndAnEmptyQueue_ClaimNothing()
+    {
+        using var q = MpmcQueue.CreateNew(_name, 2, 64);
+        var buffer = new byte[64];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(q.TryReceive(buffer, out _, TimeSpan.FromMilliseconds(100)));
+        Assert.True(watch.ElapsedMilliseconds >= 90, $"an empty queue's receive gave up after {watch.ElapsedMilliseconds} ms of 100");
+        Assert.False(q.TryPeek(out _, out _, TimeSpan.Zero));
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => q.Receive(buffer, cts.Token));
+        }
+
+        q.Send([1]);
+        q.Send([2]);
+        watch.Restart();
+        Assert.False(q.TrySend([3], TimeSpan.FromMilliseconds(100)));
+        Assert.True(watch.ElapsedMilliseconds >= 90, $"a full queue's send gave up after {watch.ElapsedMilliseconds} ms of 100");
+        Assert.False(q.TryReserve(1, out _, out _, TimeSpan.Zero));
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => q.Send([3], cts.Token));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.TrySend([3], TimeSpan.FromMilliseconds(-2)));
+        Assert.Empty(FastQueueInfo.Inspect(_name).ClaimingProcessIds);
+        Assert.True(q.TryReceive(buffer, out int n));
+        Assert.Equal((1, 1), (n, buffer[0]));
+        Assert.True(q.TryReceive(buffer, out n));
+        Assert.Equal((1, 2), (n, buffer[0]));
+        Assert.False(q.TryReceive(buffer, out _));
+    }
+
+    [Fact]
+    public void LapFieldWrap_MessagesKeepFlowingInOrder()
+    {
+        // Counters and slot words as they are after 2^40 - 1 laps minus two positions: the 40-bit lap of the slot
+        // words wraps to 0 a few messages later.
+        const int capacity = 4;
+        long start = (((1L << 40) - 1) * capacity) - 2;
+        MpmcQueue.CreateNew(_name, capacity, 64).Dispose();
+        using (var shm = SharedMemoryObject.OpenExisting(_name))
+        using (var region = new MappedRegion(shm))
+        {
+            region.Write(QueueHeaderDescriptor.ProducerPositionOffset, start);
+            region.Write(QueueHeaderDescriptor.ConsumerPositionOffset, start);
+            for (long p = start; p < start + capacity; p++)
+            {
+                long lap = (p / capacity) & ((1L << 40) - 1);
+                region.Write(QueueHeaderDescriptor.DataOffset + ((p % capacity) * 80), lap << 24); // Free in that lap
+            }
+        }
+
+        using var q = MpmcQueue.OpenExisting(_name);
+        var buffer = new byte[64];
+        for (int round = 0; round < 5; round++)
+        {
+            for (byte i = 0; i < capacity; i++)
+            {
+                Assert.True(q.TrySend([(byte)(round * 10), i]), $"round {round}, message {i}");
+            }
+
+            Assert.False(q.TrySend([99]));
+            for (byte i = 0; i < capacity; i++)
+            {
+                Assert.True(q.TryReceive(buffer, out int n));
+                Assert.Equal((2, (byte)(round * 10), i), (n, buffer[0], buffer[1]));
+            }
+
+            Assert.False(q.TryReceive(buffer, out _));
+        }
+
+        var info = FastQueueInfo.Inspect(_name);
+        Assert.Equal(start + (5 * capacity), info.ProducerPosition);
+        Assert.Equal(0, info.Depth);
+    }
+
+    [Fact]
+    public void DamagedSlots_AreReported_NeverDelivered_AndTheQueueKeepsItsCapacity()
+    {
+        using var q = MpmcQueue.CreateNew(_name, 4, 64);
+        q.Send([1]);
+        using var shm = SharedMemoryObject.OpenExisting(_name);
+        using var region = new MappedRegion(shm);
+        long slot0 = QueueHeaderDescriptor.DataOffset;
+        long committed = region.Read<long>(slot0);
+
+        // A committed message whose length no message can have: reported, dropped, its slot freed.
+        region.Write(slot0 + 8, 1000);
+        var e = Assert.Throws<InterprocessException>(() => q.TryPeek(out _, out _));
+        Assert.Equal(InterprocessErrorCode.Corrupted, e.ErrorCode);
+        Assert.Contains("dropped", e.Message, StringComparison.Ordinal);
+        Assert.False(q.TryReceive(new byte[64], out _));
+
+        // Slot words of impossible laps, where the next producer and the next consumer look.
+        q.Send([2]);
+        long slot1 = slot0 + 80;
+        long good = region.Read<long>(slot1);
+        long readingNextLap = (1L << 24) | (3L << 22) | 1234; // claimed for reading one lap ahead: needs the counter there
+        foreach (long bad in new[] { committed + (5L << 24), good - (3L << 24), readingNextLap })
+        {
+            region.Write(slot1, bad);
+            Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryPeek(out _, out _)).ErrorCode);
+        }
+
+        region.Write(slot1, good);
+        long slot2 = slot0 + 160;
+        region.Write(slot2, 7L << 24); // lap 7 at position 2 (lap 0)
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TrySend([3])).ErrorCode);
+        region.Write(slot2, 0L);
+
+        var buffer = new byte[64];
+        Assert.True(q.TryReceive(buffer, out int n));
+        Assert.Equal((1, 2), (n, buffer[0]));
+        for (byte i = 0; i < 4; i++)
+        {
+            Assert.True(q.TrySend([i]));
+        }
+
+        Assert.False(q.TrySend([9]));
     }
 
     /// <summary>Three producer and three consumer processes, zero-copy (reserve/commit, peek/release) or copying (Send/Receive, with their waiting paths).</summary>
