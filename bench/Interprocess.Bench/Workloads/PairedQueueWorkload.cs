@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Interprocess.Bench.Infrastructure;
 using Interprocess.Memory;
 using Interprocess.Queues;
@@ -15,6 +16,9 @@ namespace Interprocess.Bench.Workloads;
 /// same machine state, so their ratio means something even on a host whose speed changes between process runs
 /// (the unpaired lines of the anchors and of <see cref="QueuePingPongWorkload"/> come from different process
 /// pairs, seconds apart). Emits our figure, the floor's, and their ratio per repetition (median of the ratios).
+/// W3 of the MPMC workload also alternates the two bare protocols of <see cref="RawMpmcRing"/> (slot claims, as
+/// <see cref="MpmcQueue"/>; counter claims, Vyukov's, in 80- and 128-byte slots) and emits their ratios to the
+/// floor: how much of the queue's round trip the protocol itself costs on the machine at hand.
 /// </summary>
 internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkload
 {
@@ -29,6 +33,11 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
     private const long PingPayload = 8;
     private const long PongSequence = 128;
     private const long PongPayload = 136;
+
+    // W3, MPMC only: the bare protocols of RawMpmcRing (slot claims, counter claims, counter claims in 128-byte
+    // slots), a ping ring and a pong ring each, in the W4 ring's data area (W3 does not use it).
+    private static readonly (string Name, bool CounterClaim, int SlotSize)[] s_rawProtocols =
+        [("slotclaim", false, 80), ("counterclaim", true, 80), ("counterclaim128", true, 128)];
 
     // W4 floor: the anchors' RingHdr (head, tail, data, each 64-byte aligned).
     private const long RingHead = 4096;
@@ -96,8 +105,16 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
     {
         long n = Harness.Scaled(Harness.EnvLong("ANCHOR_RT_PER_REP", 20_000));
         var lat = new int[n];
-        var p50 = new List<double>[2] { [], [] };
-        var ratio = new List<double>();
+        int variants = 2 + (mpmc ? s_rawProtocols.Length : 0);
+        var p50 = new List<double>[variants];
+        var ratios = new List<double>[variants];
+        for (int v = 0; v < variants; v++)
+        {
+            p50[v] = [];
+            ratios[v] = [];
+        }
+
+        int pid = Environment.ProcessId;
         long bad = 0, seq = 0, pingSent = 0, pongSeen = 0;
         var outb = new byte[64];
         var inb = new byte[64];
@@ -108,9 +125,15 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
         Span<byte> pongPayload = region.GetSpan(PongPayload, 64);
         for (int r = -2; r < Harness.Reps(); ++r)
         {
-            for (int variant = 0; variant < 2; variant++)
+            for (int variant = 0; variant < variants; variant++)
             {
                 long k = r < 0 ? n / 2 : n;
+                RawMpmcRing rawPing = default, rawPong = default;
+                if (variant >= 2)
+                {
+                    (rawPing, rawPong) = RawRings(region, variant - 2);
+                }
+
                 child.Send($"g {variant} {k}");
                 long prev = Harness.NowNs();
                 for (long i = 0; i < k; ++i)
@@ -128,10 +151,22 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
 
                         pongPayload.CopyTo(inb);
                     }
-                    else
+                    else if (variant == 1)
                     {
                         tx.Send(outb);
                         rx.Receive(inb);
+                    }
+                    else
+                    {
+                        while (!rawPing.TrySend(outb, pid))
+                        {
+                            Harness.Pause();
+                        }
+
+                        while (!rawPong.TryReceive(inb, pid, out _))
+                        {
+                            Harness.Pause();
+                        }
                     }
 
                     if (BinaryPrimitives.ReadInt64LittleEndian(inb) != seq)
@@ -157,7 +192,10 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
 
             if (r >= 0)
             {
-                ratio.Add(p50[1][^1] / p50[0][^1]);
+                for (int v = 1; v < variants; v++)
+                {
+                    ratios[v].Add(p50[v][^1] / p50[0][^1]);
+                }
             }
         }
 
@@ -165,7 +203,12 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
         int childExit = child.WaitExit();
         Harness.Emit(Workload, System, "rtt_p50", p50[1], "ns");
         Harness.Emit(Workload, System, "floor_rtt_p50", p50[0], "ns");
-        Harness.Emit(Workload, System, "ratio_to_floor", ratio, "x");
+        Harness.Emit(Workload, System, "ratio_to_floor", ratios[1], "x");
+        for (int v = 2; v < variants; v++)
+        {
+            Harness.Emit(Workload, System, s_rawProtocols[v - 2].Name + "_ratio_to_floor", ratios[v], "x");
+        }
+
         Harness.EmitValue(Workload, System, "check", bad == 0 ? "ok" : "BAD_ECHO", "echo_seq");
         return childExit;
     }
@@ -178,14 +221,22 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
         Span<byte> pongPayload = region.GetSpan(PongPayload, 64);
         var buffer = new byte[64];
         long pingSeen = 0, pongSent = 0;
+        int pid = Environment.ProcessId;
         ControlChannel.Send("r");
         while (ControlChannel.Recv() is var cmd && cmd != "q")
         {
             string[] parts = cmd.Split(' ');
+            int variant = int.Parse(parts[1], CultureInfo.InvariantCulture);
             long k = long.Parse(parts[2], CultureInfo.InvariantCulture);
+            RawMpmcRing rawPing = default, rawPong = default;
+            if (variant >= 2)
+            {
+                (rawPing, rawPong) = RawRings(region, variant - 2);
+            }
+
             for (long i = 0; i < k; ++i)
             {
-                if (parts[1] == "0")
+                if (variant == 0)
                 {
                     ++pingSeen;
                     while (Volatile.Read(ref pingSeq) != pingSeen)
@@ -197,15 +248,36 @@ internal sealed class PairedQueueWorkload(string workload, bool mpmc) : IWorkloa
                     buffer.CopyTo(pongPayload);
                     Volatile.Write(ref pongSeq, ++pongSent);
                 }
-                else
+                else if (variant == 1)
                 {
                     int got = rx.Receive(buffer);
                     tx.Send(buffer.AsSpan(0, got));
+                }
+                else
+                {
+                    int got;
+                    while (!rawPing.TryReceive(buffer, pid, out got))
+                    {
+                        Harness.Pause();
+                    }
+
+                    while (!rawPong.TrySend(buffer.AsSpan(0, got), pid))
+                    {
+                        Harness.Pause();
+                    }
                 }
             }
 
             ControlChannel.Send("d");
         }
+    }
+
+    /// <summary>The ping and pong rings of raw protocol <paramref name="index"/> (<see cref="s_rawProtocols"/>).</summary>
+    private static unsafe (RawMpmcRing Ping, RawMpmcRing Pong) RawRings(MappedRegion region, int index)
+    {
+        var (_, counterClaim, slotSize) = s_rawProtocols[index];
+        byte* ping = (byte*)Unsafe.AsPointer(ref region.GetRef<byte>(RingData + (2L * index * RawMpmcRing.Size)));
+        return (new RawMpmcRing(ping, counterClaim, slotSize), new RawMpmcRing(ping + RawMpmcRing.Size, counterClaim, slotSize));
     }
 
     private int RunW4(MappedRegion region, string block, string queueName, int size, long n)
