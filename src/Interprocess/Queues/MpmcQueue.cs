@@ -231,7 +231,34 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message)
     {
-        if (!TryReserve(message.Length, out long ticket, out Span<byte> buffer))
+        // The common case in one method: the slot at the producer counter is free in its lap. It does what
+        // TryReserve, the copy and Commit do, without their decoding, their calls and Commit's ticket check (the
+        // claim was made just above). Anything else goes through them.
+        ThrowIfDisposed();
+        CheckLength(message.Length);
+        long pos = Volatile.Read(ref *_producerPosition);
+        long lap = LapOfPosition(pos);
+        long* word = StateWord(pos);
+        long free = D.Make(lap, D.Free, 0);
+        if (Volatile.Read(ref *word) == free && Interlocked.CompareExchange(ref *word, D.Make(lap, D.Writing, s_pid), free) == free)
+        {
+            Interlocked.CompareExchange(ref *_producerPosition, pos + 1, pos);
+            byte* slot = (byte*)word;
+            *(int*)(slot + D.LengthOffset) = message.Length;
+            SmallCopy.Copy(message, new Span<byte>(slot + D.PayloadOffset, message.Length));
+            QueueWaiter.Publish(word, D.Make(lap, D.Committed, 0)); // as in Commit
+            QueueWaiter.Wake(_notEmpty);
+            return true;
+        }
+
+        return TrySendGeneral(message);
+    }
+
+    /// <summary>TrySend's general path: TryReserve (which decides, reclaims and reports damage), the copy, Commit.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySendGeneral(ReadOnlySpan<byte> message)
+    {
+        if (!TryReserveCore(message.Length, out long ticket, out Span<byte> buffer))
         {
             return false;
         }
@@ -358,8 +385,47 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length)
     {
+        // The common cases in one method: a committed message at the consumer counter (claimed, checked, copied
+        // and released as TryPeek and Release do, without their decoding and calls), or a free slot of this lap
+        // there (empty). Anything else goes through TryPeek's path.
         CheckBuffer(buffer);
-        if (!TryPeek(out long ticket, out ReadOnlySpan<byte> message))
+        ThrowIfDisposed();
+        long pos = Volatile.Read(ref *_consumerPosition);
+        long lap = LapOfPosition(pos);
+        long* word = StateWord(pos);
+        long committed = D.Make(lap, D.Committed, 0);
+        long state = Volatile.Read(ref *word);
+        if (state == committed && Interlocked.CompareExchange(ref *word, D.Make(lap, D.Reading, s_pid), committed) == committed)
+        {
+            Interlocked.CompareExchange(ref *_consumerPosition, pos + 1, pos);
+            byte* slot = (byte*)word;
+            int n = *(int*)(slot + D.LengthOffset);
+            if ((uint)n > (uint)_maxMessageSize)
+            {
+                DropDamaged(pos, n);
+            }
+
+            SmallCopy.Copy(new ReadOnlySpan<byte>(slot + D.PayloadOffset, n), buffer);
+            QueueWaiter.Publish(word, D.Make(lap + 1, D.Free, 0)); // as in Release
+            QueueWaiter.Wake(_notFull);
+            length = n;
+            return true;
+        }
+
+        if (state == D.Make(lap, D.Free, 0))
+        {
+            length = 0;
+            return false; // empty
+        }
+
+        return TryReceiveGeneral(buffer, out length);
+    }
+
+    /// <summary>TryReceive's general path: TryPeek (which decides, reclaims and reports damage), the copy, Release.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReceiveGeneral(Span<byte> buffer, out int length)
+    {
+        if (!TryPeekCore(out long ticket, out ReadOnlySpan<byte> message))
         {
             length = 0;
             return false;

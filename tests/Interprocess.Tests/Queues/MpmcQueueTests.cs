@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using Interprocess.Memory;
 using Interprocess.Queues;
 using Interprocess.Tests.Infrastructure;
@@ -41,6 +42,111 @@ public sealed class MpmcQueueTests : IDisposable
         Assert.Throws<ArgumentException>(() => q.TryReceive(new byte[8], out _));
         Assert.Throws<InvalidOperationException>(() => q.Commit(12345));
     }
+
+    /// <summary>
+    /// Random sequences of every producer and consumer call of one handle (several reservations and peeks held at
+    /// once, committed and released in any order) against a model of the positions: each call succeeds exactly
+    /// when the model says, and every message comes out whole, once, in claim order.
+    /// </summary>
+    [Fact]
+    public void RandomOperationSequences_MatchAModelOfThePositions() =>
+        Gen.Select(Gen.Int[0, 5], Gen.Int[0, 40], Gen.Byte).Array[1, 200].Sample(ops =>
+        {
+            const int capacity = 4;
+            string name = UniqueName.New("mpmc-model");
+            try
+            {
+                using var q = MpmcQueue.CreateNew(name, capacity, 40);
+                var messages = new List<byte[]>(); // by position
+                var states = new List<char>();     // by position: R reserved, C committed, P peeked, D done
+                var reserved = new List<(long Ticket, byte[] Message)>();
+                var peeked = new List<long>();
+                int consumer = 0;
+                foreach (var (op, n, b) in ops)
+                {
+                    var message = Enumerable.Range(b, n).Select(i => (byte)(i * 7)).ToArray();
+                    int producer = states.Count;
+                    bool room = producer < capacity || states[producer - capacity] == 'D';
+                    bool ready = consumer < producer && states[consumer] == 'C';
+                    switch (op)
+                    {
+                        case 0: // TrySend
+                            Assert.Equal(room, q.TrySend(message));
+                            if (room)
+                            {
+                                messages.Add(message);
+                                states.Add('C');
+                            }
+
+                            break;
+                        case 1: // TryReserve, written now, committed later
+                            bool claimed = q.TryReserve(n, out long ticket, out Span<byte> span);
+                            Assert.Equal(room, claimed);
+                            if (claimed)
+                            {
+                                Assert.Equal(producer, ticket);
+                                message.CopyTo(span);
+                                messages.Add(message);
+                                states.Add('R');
+                                reserved.Add((ticket, message));
+                            }
+
+                            break;
+                        case 2: // Commit one of the held reservations
+                            if (reserved.Count > 0)
+                            {
+                                var (t, _) = reserved[b % reserved.Count];
+                                reserved.RemoveAt(b % reserved.Count);
+                                q.Commit(t);
+                                states[(int)t] = 'C';
+                            }
+
+                            break;
+                        case 3: // TryReceive
+                            var buffer = new byte[40];
+                            Assert.Equal(ready, q.TryReceive(buffer, out int got));
+                            if (ready)
+                            {
+                                Assert.Equal(messages[consumer], buffer.AsSpan(0, got).ToArray());
+                                states[consumer++] = 'D';
+                            }
+
+                            break;
+                        case 4: // TryPeek, released later
+                            Assert.Equal(ready, q.TryPeek(out long p, out ReadOnlySpan<byte> m));
+                            if (ready)
+                            {
+                                Assert.Equal(consumer, p);
+                                Assert.Equal(messages[consumer], m.ToArray());
+                                states[consumer++] = 'P';
+                                peeked.Add(p);
+                            }
+
+                            break;
+                        default: // Release one of the held peeks
+                            if (peeked.Count > 0)
+                            {
+                                long t = peeked[b % peeked.Count];
+                                peeked.RemoveAt(b % peeked.Count);
+                                q.Release(t);
+                                states[(int)t] = 'D';
+                            }
+
+                            break;
+                    }
+                }
+
+                var info = FastQueueInfo.Inspect(name);
+                Assert.Equal(states.Count, info.ProducerPosition);
+                Assert.Equal(consumer, info.ConsumerPosition);
+                Assert.Equal(states.Count(c => c == 'C'), info.Depth);
+                Assert.Equal(reserved.Count + peeked.Count, info.ClaimingProcessIds.Count);
+            }
+            finally
+            {
+                MpmcQueue.Remove(name);
+            }
+        });
 
     [Fact]
     public void ProducerKilledHoldingAReservedSlot_ConsumersSkipItOnlyAfterItsDeath_AndTheSlotIsReused()
@@ -243,22 +349,34 @@ public sealed class MpmcQueueTests : IDisposable
         Assert.Contains("dropped", e.Message, StringComparison.Ordinal);
         Assert.False(q.TryReceive(new byte[64], out _));
 
-        // Slot words of impossible laps, where the next producer and the next consumer look.
+        // The same through TryReceive (its own fast path): reported, dropped, nothing copied into the buffer.
+        q.Send([5]);
+        long slot1Length = slot0 + 80 + 8;
+        region.Write(slot1Length, -7);
+        var received = new byte[64];
+        e = Assert.Throws<InterprocessException>(() => q.TryReceive(received, out _));
+        Assert.Equal(InterprocessErrorCode.Corrupted, e.ErrorCode);
+        Assert.Contains("dropped", e.Message, StringComparison.Ordinal);
+        Assert.Equal(new byte[64], received);
+        Assert.False(q.TryReceive(received, out _));
+
+        // Slot words of impossible laps, where the next consumer (position 2) and the next producer (3) look.
         q.Send([2]);
-        long slot1 = slot0 + 80;
-        long good = region.Read<long>(slot1);
+        long slot2 = slot0 + 160;
+        long good = region.Read<long>(slot2);
         long readingNextLap = (1L << 24) | (3L << 22) | 1234; // claimed for reading one lap ahead: needs the counter there
         foreach (long bad in new[] { committed + (5L << 24), good - (3L << 24), readingNextLap })
         {
-            region.Write(slot1, bad);
+            region.Write(slot2, bad);
             Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryPeek(out _, out _)).ErrorCode);
+            Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryReceive(received, out _)).ErrorCode);
         }
 
-        region.Write(slot1, good);
-        long slot2 = slot0 + 160;
-        region.Write(slot2, 7L << 24); // lap 7 at position 2 (lap 0)
+        region.Write(slot2, good);
+        long slot3 = slot0 + 240;
+        region.Write(slot3, 7L << 24); // lap 7 at position 3 (lap 0)
         Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TrySend([3])).ErrorCode);
-        region.Write(slot2, 0L);
+        region.Write(slot3, 0L);
 
         var buffer = new byte[64];
         Assert.True(q.TryReceive(buffer, out int n));
