@@ -192,7 +192,7 @@ public sealed record FastQueueInfo(
     {
         messages = 0;
         tail = consumer;
-        if (consumer < 0 || (consumer & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
+        if (!SpscQueueDescriptor.IsRecordStart(consumer))
         {
             return $"the consumer counter {consumer} is negative or not {SpscQueueDescriptor.RecordAlignment}-byte aligned";
         }

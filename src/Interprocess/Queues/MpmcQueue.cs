@@ -215,11 +215,32 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             ThrowBadTicket(ticket, "Commit", "claimed for writing by TryReserve");
         }
 
-        // (2 -> 3) Publishes Length and the payload (release), and is step 1 of QueueWaiter's protocol before Wake
-        // reads the sleepers flag. A plain store can do it (QueueWaiter.Publish): nobody else writes a slot word
-        // held by a live process (a reclaim needs the holder dead).
+        PublishCommitted(word, lap);
+    }
+
+    /// <summary>
+    /// (2 -> 3) Publishes the Length and payload of the slot this process holds for writing in <paramref name="lap"/>
+    /// (release), then wakes sleeping consumers: step 1 of QueueWaiter's protocol, then its wake check. A plain
+    /// store can do it (QueueWaiter.Publish): nobody else writes a slot word held by a live process (a reclaim
+    /// needs the holder dead). Commit and TrySend's fast path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PublishCommitted(long* word, long lap)
+    {
         QueueWaiter.Publish(word, D.Make(lap, D.Committed, 0));
         QueueWaiter.Wake(_notEmpty);
+    }
+
+    /// <summary>
+    /// (4 -> 5) Hands the slot this process holds for reading in <paramref name="lap"/> to the next lap's producer
+    /// (release: the reads of the payload come first), then wakes sleeping producers; a plain store suffices, as in
+    /// <see cref="PublishCommitted"/>. Release, TryReceive's fast path, and the drop of a damaged message.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FreeForNextLap(long* word, long lap)
+    {
+        QueueWaiter.Publish(word, D.Make(lap + 1, D.Free, 0));
+        QueueWaiter.Wake(_notFull);
     }
 
     /// <summary>Producer: copies <paramref name="message"/> into the queue if a slot is free now.</summary>
@@ -246,8 +267,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             byte* slot = (byte*)word;
             *(int*)(slot + D.LengthOffset) = message.Length;
             SmallCopy.Copy(message, new Span<byte>(slot + D.PayloadOffset, message.Length));
-            QueueWaiter.Publish(word, D.Make(lap, D.Committed, 0)); // as in Commit
-            QueueWaiter.Wake(_notEmpty);
+            PublishCommitted(word, lap);
             return true;
         }
 
@@ -369,10 +389,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             ThrowBadTicket(ticket, "Release", "claimed for reading by TryPeek");
         }
 
-        // (4 -> 5) Hands the slot to the next lap's producer (release: our reads of the payload come first); step 1
-        // of QueueWaiter's protocol before Wake (a plain store suffices, as in Commit).
-        QueueWaiter.Publish(word, D.Make(lap + 1, D.Free, 0));
-        QueueWaiter.Wake(_notFull);
+        FreeForNextLap(word, lap);
     }
 
     /// <summary>Consumer: copies the oldest message into <paramref name="buffer"/> and removes it, if there is one now.</summary>
@@ -406,8 +423,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
             }
 
             SmallCopy.Copy(new ReadOnlySpan<byte>(slot + D.PayloadOffset, n), buffer);
-            QueueWaiter.Publish(word, D.Make(lap + 1, D.Free, 0)); // as in Release
-            QueueWaiter.Wake(_notFull);
+            FreeForNextLap(word, lap);
             length = n;
             return true;
         }
@@ -749,8 +765,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [DoesNotReturn]
     private void DropDamaged(long position, int length)
     {
-        QueueWaiter.Publish(StateWord(position), D.Make(LapOfPosition(position) + 1, D.Free, 0));
-        QueueWaiter.Wake(_notFull);
+        FreeForNextLap(StateWord(position), LapOfPosition(position));
         ThrowCorruptedSlot(position, 0, $"a message length of {length} (maximum {_maxMessageSize}); the message was dropped");
     }
 

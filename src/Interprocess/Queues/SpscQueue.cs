@@ -488,7 +488,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
         // short buffer, a pending peek, a disposed handle) takes the general path (peek, copy, release), which
         // decides and throws exactly as it always did.
         long head = Volatile.Read(ref *_consumerPosition);
-        if ((head & (long.MinValue | (SpscQueueDescriptor.RecordAlignment - 1))) == 0 && !_disposed && _pendingConsumer < 0)
+        if (SpscQueueDescriptor.IsRecordStart(head) && !_disposed && _pendingConsumer < 0)
         {
             // Non-negative and 16-byte aligned: the 16-byte header lies inside the ring.
             long index = head & _mask;
@@ -747,7 +747,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     private bool TryPeekCore(out ReadOnlySpan<byte> message)
     {
         long head = Volatile.Read(ref *_consumerPosition); // our own counter: only consumers write it
-        if ((head & (long.MinValue | (SpscQueueDescriptor.RecordAlignment - 1))) != 0)
+        if (!SpscQueueDescriptor.IsRecordStart(head))
         {
             ThrowBadTag(head, 0); // negative or not 16-byte aligned: its header could reach past the ring
         }
@@ -868,7 +868,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowBadTag(long head, long tag)
     {
-        if (head < 0 || (head & (SpscQueueDescriptor.RecordAlignment - 1)) != 0)
+        if (!SpscQueueDescriptor.IsRecordStart(head))
         {
             ThrowCorruptedRecord(head, "the consumer counter is negative or not 16-byte aligned");
         }

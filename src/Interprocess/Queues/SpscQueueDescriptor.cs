@@ -61,6 +61,13 @@ internal static class SpscQueueDescriptor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long TagOf(long position) => position + 1;
 
+    /// <summary>
+    /// Whether <paramref name="position"/> can be where a record starts: non-negative and record-aligned, so that a
+    /// record header read there lies inside the ring. Checked before anything is read at a consumer counter.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsRecordStart(long position) => (position & (long.MinValue | (RecordAlignment - 1))) == 0;
+
     /// <summary>The bytes a record of <paramref name="length"/> payload bytes occupies.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long RecordLength(int length) => RecordHeaderLength + (((long)length + RecordAlignment - 1) & ~(long)(RecordAlignment - 1));
