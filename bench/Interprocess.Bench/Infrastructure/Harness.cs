@@ -47,11 +47,23 @@ internal static class Harness
     /// As the anchors' <c>maybe_pin</c>: with <c>ANCHOR_PIN=1</c>, binds this process to CPU <paramref name="cpu"/>
     /// (the parent of a workload to CPU 0, its child to CPU 1), so that the two always run on different cores.
     /// </summary>
+    /// <remarks>
+    /// Not checked against <see cref="Environment.ProcessorCount"/>: a child inherits its parent's mask (CPU 0) and
+    /// counts 1 processor, which once kept every child on CPU 0 with its parent. A CPU the machine lacks is refused
+    /// by the kernel, and reported.
+    /// </remarks>
     public static void MaybePin(int cpu)
     {
-        if (EnvLong("ANCHOR_PIN", 0) != 0 && cpu < Environment.ProcessorCount && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
+        if (EnvLong("ANCHOR_PIN", 0) != 0 && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
         {
-            Process.GetCurrentProcess().ProcessorAffinity = (nint)1 << cpu;
+            try
+            {
+                Process.GetCurrentProcess().ProcessorAffinity = (nint)1 << cpu;
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                Console.Error.WriteLine($"Interprocess.Bench: ANCHOR_PIN: cannot pin to CPU {cpu}: {e.Message}");
+            }
         }
     }
 
