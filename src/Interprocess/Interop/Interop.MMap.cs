@@ -30,4 +30,7 @@ internal static partial class Libc
 
     /// <summary><c>_SC_PAGESIZE</c> for <see cref="SysConf"/>.</summary>
     internal const int SC_PAGESIZE = 30;
+
+    /// <summary><c>_SC_NPROCESSORS_ONLN</c> for <see cref="SysConf"/>: the processors online in the system.</summary>
+    internal const int SC_NPROCESSORS_ONLN = 84;
 }

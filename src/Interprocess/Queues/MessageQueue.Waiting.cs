@@ -22,7 +22,7 @@ namespace Interprocess.Queues;
 /// <list type="number">
 /// <item>A waiter W that finds the queue full (a sender) or empty (a receiver) releases the lock, spins for at most
 ///   <see cref="SpinNanoseconds"/> watching the count (adaptive: halved after a spin in vain, doubled
-///   after one that saw the peer act; on one CPU it yields twice instead), and re-takes the lock. Under a
+///   after one that saw the peer act; on a machine with one processor online it yields twice instead), and re-takes the lock. Under a
 ///   steady stream the other side acts within that time: no one sleeps and no one has to wake anyone.</item>
 /// <item>Still blocked, W sets its class's bit (atomic or), keeps the resulting value v, and releases the lock.</item>
 /// <item>W sleeps with FUTEX_WAIT_BITSET(word, v, its class), at most one slice.</item>
@@ -66,8 +66,8 @@ public sealed unsafe partial class MessageQueue
     private const long MinSpinNanoseconds = 300;
 
     /// <summary>
-    /// Yields of the core instead of the spin when this process may run on one CPU only, so that a peer on the same
-    /// core can run before we sleep. Not done with several CPUs: on a loaded machine a yield hands the core to
+    /// Yields of the core instead of the spin on a machine with one processor online (<see cref="Processors"/>), so
+    /// that a peer on the same core can run before we sleep. Not done with several CPUs: on a loaded machine a yield hands the core to
     /// other processes for a whole time slice (milliseconds), where a futex sleep is woken within microseconds.
     /// </summary>
     private const int YieldCount = 2;
@@ -158,11 +158,11 @@ public sealed unsafe partial class MessageQueue
 
     private bool Blocked(bool full) => full ? CurNum == _maxMessages : CurNum == 0;
 
-    /// <summary>Step (1): spins (yields, on one CPU) while the count word keeps <paramref name="seen"/>.</summary>
+    /// <summary>Step (1): spins (yields, with one processor online) while the count word keeps <paramref name="seen"/>.</summary>
     private void SpinWhileUnchanged(int seen)
     {
         int* word = CountWord;
-        if (Environment.ProcessorCount > 1)
+        if (Processors.SpinningHelps)
         {
             long spin = _spinTicks;
             long until = Stopwatch.GetTimestamp() + spin;

@@ -685,7 +685,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int LockSlow(void* mutex, Deadline deadline)
     {
-        if (Environment.ProcessorCount > 1)
+        if (Processors.SpinningHelps)
         {
             // glibc's __lock word: the owner's tid in bits 0-29 (0 when free, or when the owner died: then the
             // trylock takes it with EOWNERDEAD).

@@ -164,13 +164,15 @@ internal static unsafe class QueueWaiter
             return true;
         }
 
-        // (4) Spin: pause while the peer is about to act (skipped on one CPU, where only a yield can help).
+        // (4) Spin: pause while the peer is about to act (skipped when the machine has one processor online, where
+        // only a yield can help; a process pinned to one core still spins, its peer has a core of its own: see
+        // Processors).
         // One pause per check (a pause is up to ~140 cycles on recent cores: batching them would add their whole
         // cost to the hand-off latency); the clock is read only every SpinChecksPerClockRead checks, and first
         // after the first batch: a hand-off that completes within it (the usual case of a busy ping-pong) pays
         // no clock read at all. The start is then early by at most one batch, which the adaptive spin ignores.
         long start = 0;
-        if (Environment.ProcessorCount > 1)
+        if (Processors.SpinningHelps)
         {
             long until = long.MaxValue;
             while (true)

@@ -38,15 +38,30 @@ internal sealed class Driver : IDisposable
     internal static string DriverPath { get; } = Path.Combine(AppContext.BaseDirectory, "Interprocess.TestDriver.dll");
 
     /// <summary>Starts <c>Interprocess.TestDriver command args...</c>.</summary>
-    public static Driver Start(string command, params string[] args)
+    public static Driver Start(string command, params string[] args) => Start(null, command, args);
+
+    /// <summary>
+    /// Starts the driver allowed to run on CPU <paramref name="cpu"/> only (<c>taskset -c</c>), from its first
+    /// instruction: .NET then counts one processor, as in a process that a deployment pins to its own core.
+    /// </summary>
+    public static Driver StartOnCpu(int cpu, string command, params string[] args) => Start(cpu, command, args);
+
+    private static Driver Start(int? cpu, string command, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (cpu is not null)
+        {
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(cpu.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            psi.ArgumentList.Add("dotnet");
+        }
+
         psi.ArgumentList.Add(DriverPath);
         psi.ArgumentList.Add(command);
         foreach (var a in args)

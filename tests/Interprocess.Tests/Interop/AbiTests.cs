@@ -57,6 +57,7 @@ public sealed class AbiTests
         ["ShmidDs.shm_perm_mode"] = "shm_perm.mode",
         // An identifier starting with '_' would break the C# naming rules.
         ["Libc.SC_PAGESIZE"] = "_SC_PAGESIZE",
+        ["Libc.SC_NPROCESSORS_ONLN"] = "_SC_NPROCESSORS_ONLN",
         ["Libc.SizeOfPThreadAttr"] = "sizeof(pthread_attr_t)",
         ["PosixSemaphore.SizeOfSemT"] = "sizeof(sem_t)",
         ["PThread.SizeOfMutex"] = "sizeof(pthread_mutex_t)",

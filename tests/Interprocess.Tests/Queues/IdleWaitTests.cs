@@ -27,7 +27,17 @@ public sealed class IdleWaitTests : IDisposable
     [InlineData("bcast", "recv")]
     [InlineData("mq", "recv")]
     [InlineData("mq", "send")]
-    public void BlockedForOneSecond_UsesAlmostNoCpu(string kind, string side)
+    public void BlockedForOneSecond_UsesAlmostNoCpu(string kind, string side) => BlockedForOneSecond(kind, side, pinned: false);
+
+    /// <summary>A blocked side in a process pinned to one CPU, which spins before it sleeps as an unpinned one does, still sleeps.</summary>
+    [Theory]
+    [InlineData("spsc", "recv")]
+    [InlineData("mpmc", "send")]
+    [InlineData("mq", "recv")]
+    [InlineData("mq", "send")]
+    public void BlockedForOneSecond_PinnedToOneCpu_UsesAlmostNoCpu(string kind, string side) => BlockedForOneSecond(kind, side, pinned: true);
+
+    private void BlockedForOneSecond(string kind, string side, bool pinned)
     {
         using IDisposable q = kind switch
         {
@@ -48,7 +58,7 @@ public sealed class IdleWaitTests : IDisposable
             Assert.True(filled > 0, "the queue took no message");
         }
 
-        using var child = Driver.Start("fq-idle", kind, side, _name);
+        using var child = pinned ? Driver.StartOnCpu(0, "fq-idle", kind, side, _name) : Driver.Start("fq-idle", kind, side, _name);
         child.Expect("READY");
         Thread.Sleep(1000);
         if (side == "send")
