@@ -177,6 +177,11 @@ public sealed unsafe partial class MessageQueue
                         return;
                     }
                 }
+
+                if (Processors.MayShareCore)
+                {
+                    Thread.Yield(); // the peer may be waiting for this very core
+                }
             }
             while (Stopwatch.GetTimestamp() < until);
             _spinTicks = Math.Max(spin / 2, s_minSpinTicks);

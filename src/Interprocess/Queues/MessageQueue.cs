@@ -715,6 +715,11 @@ public sealed unsafe partial class MessageQueue : IDisposable
                         return rc;
                     }
                 }
+
+                if (Processors.MayShareCore)
+                {
+                    Thread.Yield(); // the holder may be waiting for this very core
+                }
             }
             while (Stopwatch.GetTimestamp() < until);
         }

@@ -186,6 +186,12 @@ internal static unsafe class QueueWaiter
                     }
                 }
 
+                if (Processors.MayShareCore)
+                {
+                    // The peer may be waiting for this very core.
+                    Thread.Yield();
+                }
+
                 long now = Stopwatch.GetTimestamp();
                 if (start == 0)
                 {
