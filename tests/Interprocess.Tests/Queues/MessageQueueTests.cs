@@ -253,8 +253,14 @@ public sealed class MessageQueueTests : IDisposable
 
     // ---- Boost's test_multi_sender_receiver: 10 senders × 10 receivers, capacity 1 ---------------------------------
 
-    [Fact]
-    public void TenSendersTenReceivers_OnACapacityOneQueue_AcrossProcesses_DeliverEveryMessageOnce()
+    /// <remarks>
+    /// Also with each child pinned to one CPU (alternately CPU 0 and 1): a process pinned to one CPU spins for the
+    /// lock and the count in short stretches between yields (<c>Processors.MayShareCore</c>).
+    /// </remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TenSendersTenReceivers_OnACapacityOneQueue_AcrossProcesses_DeliverEveryMessageOnce(bool pinned)
     {
         const int PerSender = 300;
         using var q = MessageQueue.Create(_name, 1, 16);
@@ -271,7 +277,11 @@ public sealed class MessageQueueTests : IDisposable
         receivers.ForEach(t => t.Start());
 
         // Ten senders: five in this process, five in five child processes.
-        var children = Enumerable.Range(0, 5).Select(s => Driver.Start("mq-send", _name, PerSender.ToString(CultureInfo.InvariantCulture), "3", (s * 10_000).ToString(CultureInfo.InvariantCulture))).ToList();
+        var children = Enumerable.Range(0, 5).Select(s =>
+        {
+            string[] args = [_name, PerSender.ToString(CultureInfo.InvariantCulture), "3", (s * 10_000).ToString(CultureInfo.InvariantCulture)];
+            return pinned ? Driver.StartOnCpu(s % 2, "mq-send", args) : Driver.Start("mq-send", args);
+        }).ToList();
         var local = Enumerable.Range(5, 5).Select(s => new Thread(() =>
         {
             for (uint i = 0; i < PerSender; i++)

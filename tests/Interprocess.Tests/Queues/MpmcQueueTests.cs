@@ -389,16 +389,24 @@ public sealed class MpmcQueueTests : IDisposable
         Assert.False(q.TrySend([9]));
     }
 
-    /// <summary>Three producer and three consumer processes, zero-copy (reserve/commit, peek/release) or copying (Send/Receive, with their waiting paths).</summary>
+    /// <summary>
+    /// Three producer and three consumer processes, zero-copy (reserve/commit, peek/release) or copying (Send/Receive,
+    /// with their waiting paths); "copy-pinned" pins each process to one CPU (alternately 0 and 1), whose waits then
+    /// spin in short stretches between yields.
+    /// </summary>
     [Theory]
     [InlineData("zc")]
     [InlineData("copy")]
-    public void ThreeProducerAndThreeConsumerProcesses_EveryMessageIsDeliveredExactlyOnce(string mode)
+    [InlineData("copy-pinned")]
+    public void ThreeProducerAndThreeConsumerProcesses_EveryMessageIsDeliveredExactlyOnce(string variant)
     {
         const long perProducer = 5000;
+        bool pinned = variant.EndsWith("-pinned", StringComparison.Ordinal);
+        string mode = pinned ? variant[..^"-pinned".Length] : variant;
+        Driver Start(int i, params string[] args) => pinned ? Driver.StartOnCpu(i % 2, args[0], args[1..]) : Driver.Start(args[0], args[1..]);
         using var q = MpmcQueue.CreateNew(_name, 64, Max);
-        var consumers = Enumerable.Range(0, 3).Select(_ => Driver.Start("fq-mpmc-recv", _name, S(Max), mode)).ToList();
-        var producers = Enumerable.Range(0, 3).Select(p => Driver.Start("fq-mpmc-send", _name, S(p), "0", S(perProducer), S(Max), mode)).ToList();
+        var consumers = Enumerable.Range(0, 3).Select(c => Start(c, "fq-mpmc-recv", _name, S(Max), mode)).ToList();
+        var producers = Enumerable.Range(0, 3).Select(p => Start(p + 1, "fq-mpmc-send", _name, S(p), "0", S(perProducer), S(Max), mode)).ToList();
         try
         {
             foreach (var d in consumers.Concat(producers))

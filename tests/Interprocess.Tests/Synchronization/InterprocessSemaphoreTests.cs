@@ -179,12 +179,18 @@ public sealed class InterprocessSemaphoreTests : IDisposable
     }
 
     [Fact]
-    public void PingPong_BetweenTwoProcesses_10000RoundTrips_InOrder()
+    public void PingPong_BetweenTwoProcesses_10000RoundTrips_InOrder() => PingPong(pinned: false);
+
+    /// <summary>The other process pinned to one CPU: its waits spin in short stretches between yields (<c>Processors.MayShareCore</c>).</summary>
+    [Fact]
+    public void PingPong_WithTheOtherProcessPinnedToOneCpu_10000RoundTrips_InOrder() => PingPong(pinned: true);
+
+    private void PingPong(bool pinned)
     {
         const int n = 10_000;
         A.Initialize(0);
         B.Initialize(0);
-        using var pong = Driver.Start("sem-pong", _name, S(n));
+        using var pong = pinned ? Driver.StartOnCpu(0, "sem-pong", _name, S(n)) : Driver.Start("sem-pong", _name, S(n));
         pong.Expect("READY");
         ref long value = ref _region.GetRef<long>(64);
         for (int i = 0; i < n; i++)
