@@ -22,8 +22,9 @@ namespace Interprocess.Queues;
 /// <list type="number">
 /// <item>A waiter W that finds the queue full (a sender) or empty (a receiver) releases the lock, spins for at most
 ///   <see cref="SpinNanoseconds"/> watching the count (adaptive: halved after a spin in vain, doubled
-///   after one that saw the peer act; on a machine with one processor online it yields twice instead), and re-takes the lock. Under a
-///   steady stream the other side acts within that time: no one sleeps and no one has to wake anyone.</item>
+///   after one that saw the peer act; on a machine with one processor online it yields twice instead; in a process
+///   pinned to one core it yields between stretches of the spin), and re-takes the lock. Under a steady stream
+///   the other side acts within that time: no one sleeps and no one has to wake anyone.</item>
 /// <item>Still blocked, W sets its class's bit (atomic or), keeps the resulting value v, and releases the lock.</item>
 /// <item>W sleeps with FUTEX_WAIT_BITSET(word, v, its class), at most one slice.</item>
 /// <item>A notifier N of ours (a sender after it linked a message; a receiver after it committed a take) changes
@@ -67,8 +68,9 @@ public sealed unsafe partial class MessageQueue
 
     /// <summary>
     /// Yields of the core instead of the spin on a machine with one processor online (<see cref="Processors"/>), so
-    /// that a peer on the same core can run before we sleep. Not done with several CPUs: on a loaded machine a yield hands the core to
-    /// other processes for a whole time slice (milliseconds), where a futex sleep is woken within microseconds.
+    /// that a peer on the same core can run before we sleep. Not done with several processors online: on a loaded
+    /// machine a yield hands the core to other processes for a whole time slice (milliseconds), where a futex sleep
+    /// is woken within microseconds.
     /// </summary>
     private const int YieldCount = 2;
 

@@ -10,7 +10,8 @@ namespace Interprocess.Synchronization;
 /// usual deployment) sees 1 and would never spin, so that every hand-off went through a yield or a futex wake even
 /// though its peer runs on another core. Threads of one process share its mask, which is why .NET's own spinning
 /// looks at it; a peer process has a mask of its own, unknown here. Boost.Interprocess decides the same way (its
-/// spin wait counts the system's cores). Processes that share one core spin for the base budget before they yield.
+/// spin wait counts the system's cores). A process that may run on one processor only cannot tell whether its peer
+/// shares it, so its waiters spin in short stretches with a yield between them (<see cref="MayShareCore"/>).
 /// </remarks>
 internal static class Processors
 {
@@ -39,43 +40,5 @@ internal static class Processors
         }
 
         return Environment.ProcessorCount;
-    }
-}
-
-/// <summary>
-/// <see cref="SpinWait"/> for a waiter whose partner is another process: the same shape (short pauses that grow,
-/// then yields of the core alternating with pauses), but it spins whenever <see cref="Processors.SpinningHelps"/>,
-/// where <see cref="SpinWait"/> only yields in a process that may run on one processor (see <see cref="Processors"/>).
-/// </summary>
-internal struct PeerSpinWait
-{
-    /// <summary>Spins before the first yield (as <see cref="SpinWait"/>).</summary>
-    private const int YieldThreshold = 10;
-
-    /// <summary>Spins before the first yield when <see cref="Processors.MayShareCore"/>: about 0.5 µs of pauses, which catch a peer on another core in a ping-pong.</summary>
-    private const int SharedCoreYieldThreshold = 4;
-
-    /// <summary>The longest pause, in <see cref="Thread.SpinWait(int)"/> iterations (normalized by the runtime to about 30 ns each; .NET's own limit measured 7 here).</summary>
-    private const int MaxIterations = 7;
-
-    private int _count;
-
-    /// <summary>
-    /// One step: a pause of 1, 2, 4, then 7 iterations; from the tenth step on, a yield every other step (from the
-    /// fourth step on, when <see cref="Processors.MayShareCore"/>).
-    /// </summary>
-    internal void SpinOnce()
-    {
-        int yieldFrom = Processors.MayShareCore ? SharedCoreYieldThreshold : YieldThreshold;
-        if (!Processors.SpinningHelps || (_count >= yieldFrom && ((_count - yieldFrom) & 1) == 0))
-        {
-            Thread.Yield();
-        }
-        else
-        {
-            Thread.SpinWait(_count < 3 ? 1 << _count : MaxIterations);
-        }
-
-        _count = _count == int.MaxValue ? YieldThreshold : _count + 1;
     }
 }
