@@ -24,7 +24,8 @@ internal static class Processors
     /// <summary>
     /// True when this process may run on one processor only while the machine has more: its peer may have a core of
     /// its own (then a spin sees it act within nanoseconds) or share this one (then only a yield lets it run). Its
-    /// waiters spin in short stretches with a yield of the core between them, which serves both.
+    /// waiters spin in short stretches with a yield of the core between them, which serves both. .NET also counts
+    /// one processor under a CPU quota of one (a container limited to one CPU), which is treated the same way.
     /// </summary>
     internal static readonly bool MayShareCore = SpinningHelps && Environment.ProcessorCount == 1;
 
