@@ -180,10 +180,7 @@ public sealed unsafe partial class MessageQueue
                     }
                 }
 
-                if (Processors.MayShareCore)
-                {
-                    Thread.Yield(); // the peer may be waiting for this very core
-                }
+                Processors.BetweenSpins();
             }
             while (Stopwatch.GetTimestamp() < until);
             _spinTicks = Math.Max(spin / 2, s_minSpinTicks);

@@ -716,10 +716,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
                     }
                 }
 
-                if (Processors.MayShareCore)
-                {
-                    Thread.Yield(); // the holder may be waiting for this very core
-                }
+                Processors.BetweenSpins();
             }
             while (Stopwatch.GetTimestamp() < until);
         }

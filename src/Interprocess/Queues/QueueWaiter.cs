@@ -186,11 +186,7 @@ internal static unsafe class QueueWaiter
                     }
                 }
 
-                if (Processors.MayShareCore)
-                {
-                    // The peer may be waiting for this very core.
-                    Thread.Yield();
-                }
+                Processors.BetweenSpins();
 
                 long now = Stopwatch.GetTimestamp();
                 if (start == 0)

@@ -29,6 +29,19 @@ internal static class Processors
     /// </summary>
     internal static readonly bool MayShareCore = SpinningHelps && Environment.ProcessorCount == 1;
 
+    /// <summary>
+    /// Between two stretches of a waiter's spin: yields the core when <see cref="MayShareCore"/> (the peer, or the
+    /// holder of the lock waited for, may be waiting for this very core); nothing otherwise.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static void BetweenSpins()
+    {
+        if (MayShareCore)
+        {
+            Thread.Yield();
+        }
+    }
+
     private static int CountOnline()
     {
         if (OperatingSystem.IsLinux())

@@ -38,15 +38,14 @@ internal sealed class Driver : IDisposable
     internal static string DriverPath { get; } = Path.Combine(AppContext.BaseDirectory, "Interprocess.TestDriver.dll");
 
     /// <summary>Starts <c>Interprocess.TestDriver command args...</c>.</summary>
-    public static Driver Start(string command, params string[] args) => Start(null, command, args);
+    public static Driver Start(string command, params string[] args) => StartOnCpu(null, command, args);
 
     /// <summary>
     /// Starts the driver allowed to run on CPU <paramref name="cpu"/> only (<c>taskset -c</c>), from its first
-    /// instruction: .NET then counts one processor, as in a process that a deployment pins to its own core.
+    /// instruction: .NET then counts one processor, as in a process that a deployment pins to its own core. A null
+    /// <paramref name="cpu"/> starts it unpinned, as <see cref="Start(string, string[])"/>.
     /// </summary>
-    public static Driver StartOnCpu(int cpu, string command, params string[] args) => Start(cpu, command, args);
-
-    private static Driver Start(int? cpu, string command, string[] args)
+    public static Driver StartOnCpu(int? cpu, string command, params string[] args)
     {
         var psi = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
         {

@@ -58,7 +58,7 @@ public sealed class IdleWaitTests : IDisposable
             Assert.True(filled > 0, "the queue took no message");
         }
 
-        using var child = pinned ? Driver.StartOnCpu(0, "fq-idle", kind, side, _name) : Driver.Start("fq-idle", kind, side, _name);
+        using var child = Driver.StartOnCpu(pinned ? 0 : null, "fq-idle", kind, side, _name);
         child.Expect("READY");
         Thread.Sleep(1000);
         if (side == "send")

@@ -277,11 +277,7 @@ public sealed class MessageQueueTests : IDisposable
         receivers.ForEach(t => t.Start());
 
         // Ten senders: five in this process, five in five child processes.
-        var children = Enumerable.Range(0, 5).Select(s =>
-        {
-            string[] args = [_name, PerSender.ToString(CultureInfo.InvariantCulture), "3", (s * 10_000).ToString(CultureInfo.InvariantCulture)];
-            return pinned ? Driver.StartOnCpu(s % 2, "mq-send", args) : Driver.Start("mq-send", args);
-        }).ToList();
+        var children = Enumerable.Range(0, 5).Select(s => Driver.StartOnCpu(pinned ? s % 2 : null, "mq-send", _name, PerSender.ToString(CultureInfo.InvariantCulture), "3", (s * 10_000).ToString(CultureInfo.InvariantCulture))).ToList();
         var local = Enumerable.Range(5, 5).Select(s => new Thread(() =>
         {
             for (uint i = 0; i < PerSender; i++)

@@ -403,10 +403,9 @@ public sealed class MpmcQueueTests : IDisposable
         const long perProducer = 5000;
         bool pinned = variant.EndsWith("-pinned", StringComparison.Ordinal);
         string mode = pinned ? variant[..^"-pinned".Length] : variant;
-        Driver Start(int i, params string[] args) => pinned ? Driver.StartOnCpu(i % 2, args[0], args[1..]) : Driver.Start(args[0], args[1..]);
         using var q = MpmcQueue.CreateNew(_name, 64, Max);
-        var consumers = Enumerable.Range(0, 3).Select(c => Start(c, "fq-mpmc-recv", _name, S(Max), mode)).ToList();
-        var producers = Enumerable.Range(0, 3).Select(p => Start(p + 1, "fq-mpmc-send", _name, S(p), "0", S(perProducer), S(Max), mode)).ToList();
+        var consumers = Enumerable.Range(0, 3).Select(c => Driver.StartOnCpu(pinned ? c % 2 : null, "fq-mpmc-recv", _name, S(Max), mode)).ToList();
+        var producers = Enumerable.Range(0, 3).Select(p => Driver.StartOnCpu(pinned ? (p + 1) % 2 : null, "fq-mpmc-send", _name, S(p), "0", S(perProducer), S(Max), mode)).ToList();
         try
         {
             foreach (var d in consumers.Concat(producers))

@@ -629,10 +629,6 @@ public sealed class SpscQueueTests : IDisposable
         return Intact(buffer);
     }
 
-    /// <summary>Starts a driver, pinned to <paramref name="cpu"/> unless it is negative.</summary>
-    private static Driver Start(int cpu, string command, params string[] args) =>
-        cpu < 0 ? Driver.Start(command, args) : Driver.StartOnCpu(cpu, command, args);
-
     /// <summary>The sequence of a message filled by QueueMessage.Fill at its full length, every byte checked.</summary>
     private static long Intact(byte[] message)
     {
@@ -650,14 +646,14 @@ public sealed class SpscQueueTests : IDisposable
     /// small ring with messages of every length wraps (paddings) and fills throughout.
     /// </summary>
     /// <remarks>
-    /// Also with both children pinned to one CPU (-1 = not pinned), to the same one or to two: a process pinned to
+    /// Also with both children pinned to one CPU (null = not pinned), to the same one or to two: a process pinned to
     /// one CPU waits in short spins between yields (<c>Processors.MayShareCore</c>).
     /// </remarks>
     [Theory]
-    [InlineData(-1, -1)]
+    [InlineData(null, null)]
     [InlineData(0, 0)]
     [InlineData(0, 1)]
-    public void WakeUpRace_ManyRoundTripsAcrossProcesses_NoWakeUpIsLost(int pingCpu, int pongCpu)
+    public void WakeUpRace_ManyRoundTripsAcrossProcesses_NoWakeUpIsLost(int? pingCpu, int? pongCpu)
     {
         string pong = _name + "-pong";
         try
@@ -666,8 +662,8 @@ public sealed class SpscQueueTests : IDisposable
             const long count = 20_000;
             using var a = SpscQueue.CreateNew(_name, 256, max);
             using var b = SpscQueue.CreateNew(pong, 256, max);
-            using var pinger = Start(pingCpu, "fq-spsc-race", pong, _name, "ping", S(count), S(max), "1");
-            using var ponger = Start(pongCpu, "fq-spsc-race", _name, pong, "pong", S(count), S(max), "2");
+            using var pinger = Driver.StartOnCpu(pingCpu, "fq-spsc-race", pong, _name, "ping", S(count), S(max), "1");
+            using var ponger = Driver.StartOnCpu(pongCpu, "fq-spsc-race", _name, pong, "pong", S(count), S(max), "2");
             pinger.Expect("READY");
             ponger.Expect("READY");
             pinger.Send("go");

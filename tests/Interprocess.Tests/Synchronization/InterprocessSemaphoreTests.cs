@@ -190,7 +190,7 @@ public sealed class InterprocessSemaphoreTests : IDisposable
         const int n = 10_000;
         A.Initialize(0);
         B.Initialize(0);
-        using var pong = pinned ? Driver.StartOnCpu(0, "sem-pong", _name, S(n)) : Driver.Start("sem-pong", _name, S(n));
+        using var pong = Driver.StartOnCpu(pinned ? 0 : null, "sem-pong", _name, S(n));
         pong.Expect("READY");
         ref long value = ref _region.GetRef<long>(64);
         for (int i = 0; i < n; i++)
