@@ -9,7 +9,8 @@ namespace Interprocess.Bench.Workloads;
 /// its round trip is the protocol itself on the machine at hand:
 /// <list type="bullet">
 /// <item><b>SlotClaim</b>: <c>MpmcQueue</c>'s protocol, the claim a compare-exchange of the slot word (lap, status,
-///   pid), then a compare-exchange that moves the counter on; commit and release are plain stores.</item>
+///   pid; the producer's made without reading the word first), then a compare-exchange that moves the counter on;
+///   commit and release are plain stores.</item>
 /// <item><b>CounterClaim</b>: D. Vyukov's bounded queue, the claim a compare-exchange of the producer's or
 ///   consumer's counter, each slot a sequence word; everything else plain stores. It records no claimer, so a
 ///   claimer killed between its claim and its publish would block the queue for good.</item>
@@ -63,17 +64,14 @@ internal readonly unsafe struct RawMpmcRing(byte* baseAddress, bool counterClaim
             long position = Volatile.Read(ref *ProducerCounter);
             long lap = position >> LapShift;
             long* word = Slot(position);
-            long state = Volatile.Read(ref *word);
+            long state = Interlocked.CompareExchange(ref *word, State(lap, 1, pid), State(lap, 0, 0)); // no read first, as MpmcQueue
             if (state == State(lap, 0, 0))
             {
-                if (Interlocked.CompareExchange(ref *word, State(lap, 1, pid), state) == state)
-                {
-                    Interlocked.CompareExchange(ref *ProducerCounter, position + 1, position);
-                    *(int*)((byte*)word + 8) = message.Length;
-                    message.CopyTo(new Span<byte>((byte*)word + 16, message.Length));
-                    Publish(word, State(lap, 2, 0), 136);
-                    return true;
-                }
+                Interlocked.CompareExchange(ref *ProducerCounter, position + 1, position);
+                *(int*)((byte*)word + 8) = message.Length;
+                message.CopyTo(new Span<byte>((byte*)word + 16, message.Length));
+                Publish(word, State(lap, 2, 0), 136);
+                return true;
             }
             else if (state >> 24 == lap)
             {

@@ -376,6 +376,10 @@ public sealed class MpmcQueueTests : IDisposable
         long slot3 = slot0 + 240;
         region.Write(slot3, 7L << 24); // lap 7 at position 3 (lap 0)
         Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TrySend([3])).ErrorCode);
+        region.Write(slot3, 4321L); // free in the right lap, but with a pid: no free slot has one
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TrySend([3])).ErrorCode);
+        Assert.Equal(InterprocessErrorCode.Corrupted, Assert.Throws<InterprocessException>(() => q.TryReserve(1, out _, out _)).ErrorCode);
+        Assert.Equal(4321L, region.Read<long>(slot3)); // nothing claimed over it
         region.Write(slot3, 0L);
 
         var buffer = new byte[64];
