@@ -233,8 +233,10 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <summary>Sends a message, waiting at most <paramref name="timeout"/> while the queue is full.</summary>
     /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
     /// <param name="priority">Its priority.</param>
-    /// <param name="timeout">How long to wait (monotonic clock); <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
-    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="timeout">How long to wait (monotonic clock); <see cref="TimeSpan.Zero"/> not to wait (as the overload
+    /// without a timeout: the queue's lock is still taken, so a call never fails only because another process held
+    /// it for a moment); <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="cancellationToken">Ends the wait (not consulted when <paramref name="timeout"/> is zero).</param>
     /// <returns>True if sent; false if the queue stayed full for the whole timeout.</returns>
     /// <exception cref="ArgumentException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
@@ -242,7 +244,9 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
     public bool TrySend(ReadOnlySpan<byte> message, uint priority, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        DoSend(message, priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+        timeout == TimeSpan.Zero
+            ? TrySend(message, priority)
+            : DoSend(message, priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
 
     /// <summary>Sends the bytes of an unmanaged value as one message.</summary>
     /// <typeparam name="T">An unmanaged type no larger than <see cref="MaxMessageSize"/>.</typeparam>
@@ -256,6 +260,23 @@ public sealed unsafe partial class MessageQueue : IDisposable
     public void Send<T>(in T value, uint priority, CancellationToken cancellationToken = default)
         where T : unmanaged =>
         Send(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)), priority, cancellationToken);
+
+    /// <summary>Sends the bytes of an unmanaged value as one message, waiting at most <paramref name="timeout"/> while the queue is full.</summary>
+    /// <typeparam name="T">An unmanaged type no larger than <see cref="MaxMessageSize"/>.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <param name="timeout">How long to wait for room (monotonic clock); <see cref="TimeSpan.Zero"/> not to wait;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="cancellationToken">Ends the wait (not consulted when <paramref name="timeout"/> is zero).</param>
+    /// <returns>True if sent; false if the queue stayed full for the whole timeout.</returns>
+    /// <exception cref="ArgumentException">sizeof(T) is larger than <see cref="MaxMessageSize"/>; nothing is sent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled while waiting; nothing was sent.</exception>
+    /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    public bool TrySend<T>(in T value, uint priority, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        TrySend(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)), priority, timeout, cancellationToken);
 
     /// <summary>Receives the message with the highest priority, waiting while the queue is empty.</summary>
     /// <param name="buffer">Where the message is copied; it must hold the message (not necessarily <see cref="MaxMessageSize"/>).</param>
@@ -284,8 +305,10 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <param name="buffer">Where the message is copied.</param>
     /// <param name="size">The message's size, or 0.</param>
     /// <param name="priority">The message's priority, or 0.</param>
-    /// <param name="timeout">How long to wait (monotonic clock); <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
-    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="timeout">How long to wait (monotonic clock); <see cref="TimeSpan.Zero"/> not to wait (as the overload
+    /// without a timeout: the queue's lock is still taken, so a call never fails only because another process held
+    /// it for a moment); <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+    /// <param name="cancellationToken">Ends the wait (not consulted when <paramref name="timeout"/> is zero).</param>
     /// <returns>True if a message was received; false if the queue stayed empty for the whole timeout.</returns>
     /// <exception cref="MessageTooLargeException">The buffer is smaller than the message, which stays in the queue.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
@@ -293,7 +316,9 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
     public bool TryReceive(Span<byte> buffer, out int size, out uint priority, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        DoReceive(buffer, -1, out size, out priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+        timeout == TimeSpan.Zero
+            ? TryReceive(buffer, out size, out priority)
+            : DoReceive(buffer, -1, out size, out priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
 
     /// <summary>Receives a message holding exactly the bytes of an unmanaged value.</summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>
@@ -315,8 +340,8 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <typeparam name="T">An unmanaged type.</typeparam>
     /// <param name="value">The value received, or default.</param>
     /// <param name="priority">The message's priority, or 0.</param>
-    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> not to wait.</param>
-    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> not to wait (the lock is still taken, as above).</param>
+    /// <param name="cancellationToken">Ends the wait (not consulted when <paramref name="timeout"/> is zero).</param>
     /// <returns>True if a value was received.</returns>
     /// <exception cref="InterprocessException">The next message is not sizeof(T) bytes long (it stays in the queue), or the queue is damaged.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite).</exception>
@@ -326,8 +351,10 @@ public sealed unsafe partial class MessageQueue : IDisposable
         where T : unmanaged
     {
         value = default;
-        var deadline = Deadline.FromTimeout(timeout);
-        return DoReceive(MemoryMarshal.AsBytes(new Span<T>(ref value)), sizeof(T), out _, out priority, deadline, blocking: timeout != TimeSpan.Zero, cancellationToken);
+        var bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
+        return timeout == TimeSpan.Zero
+            ? DoReceive(bytes, sizeof(T), out _, out priority, Deadline.Infinite, blocking: false, default)
+            : DoReceive(bytes, sizeof(T), out _, out priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
     }
 
     /// <summary>Unmaps the queue and closes this handle (idempotent). The queue lives on until removed.</summary>

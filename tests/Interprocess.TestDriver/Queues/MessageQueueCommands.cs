@@ -112,6 +112,30 @@ internal static class MessageQueueCommands
         }
     }
 
+    /// <summary>
+    /// mq-hold-lock NAME: locks the queue's mutex (as a sender or receiver does for an instant), prints LOCKED, waits
+    /// for a line, unlocks, prints UNLOCKED.
+    /// </summary>
+    [DriverCommand("mq-hold-lock")]
+    public static unsafe int HoldLock(string[] args)
+    {
+        using var shm = Interprocess.Memory.SharedMemoryObject.OpenExisting(args[0]);
+        using var region = new Interprocess.Memory.MappedRegion(shm);
+        void* mutex = (byte*)region.Address + MessageQueueLayout.Header + MessageQueueLayout.Mutex;
+        int rc = Interprocess.Interop.Libc.PThreadMutexLock(mutex);
+        if (rc != 0)
+        {
+            Console.WriteLine($"LOCK FAILED {rc}");
+            return 1;
+        }
+
+        Console.WriteLine("LOCKED");
+        Console.ReadLine();
+        Interprocess.Interop.Libc.PThreadMutexUnlock(mutex);
+        Console.WriteLine("UNLOCKED");
+        return 0;
+    }
+
     /// <summary>mq-recv-blocked NAME: prints WAITING and blocks in Receive on an empty queue (the test kills it).</summary>
     [DriverCommand("mq-recv-blocked")]
     public static int ReceiveBlocked(string[] args)

@@ -167,6 +167,57 @@ public sealed class MessageQueueTests : IDisposable
         Assert.False(q.TryReceive(out int _, out _, TimeSpan.Zero));
     }
 
+    [Fact]
+    public void TypedTrySend_SendsUnmanagedStructs_AndWaitsForRoomOnlyWithATimeout()
+    {
+        using var q = MessageQueue.Create(_name, 1, 16);
+        Assert.True(q.TrySend((3, 4L), 7, TimeSpan.Zero));
+        Assert.False(q.TrySend((5, 6L), 7, TimeSpan.Zero)); // full
+        Assert.False(q.TrySend((5, 6L), 7, TimeSpan.FromMilliseconds(20)));
+        Assert.Throws<ArgumentException>(() => q.TrySend((1L, 2L, 3L), 0, TimeSpan.Zero)); // 24 bytes > 16
+        Assert.Equal(1, q.Count);
+        q.Receive(out (int, long) value, out uint priority);
+        Assert.Equal(((3, 4L), 7u), (value, priority));
+
+        // A receiver in another process makes room while the sender waits.
+        q.Send(Message(9), 0);
+        using var receiver = Driver.Start("mq-recv", _name, "1");
+        Assert.True(q.TrySend((5, 6L), 8, Timeout.InfiniteTimeSpan));
+        Assert.Equal(0, receiver.WaitForExit());
+        q.Receive(out value, out priority);
+        Assert.Equal(((5, 6L), 8u), (value, priority));
+    }
+
+    [Fact]
+    public async Task ZeroTimeouts_DoNotWaitForRoomOrMessages_ButDoWaitForTheLockAnotherProcessHolds()
+    {
+        // TimeSpan.Zero means "do not wait for room or for a message", as the overloads without a timeout. The
+        // queue's lock is another matter: it is held for an instant by every send and receive, so a call that gave
+        // up on it would report a full or empty queue that was not. A driver holds the lock; each call must still be
+        // running while it does, and succeed once it lets go.
+        using var q = MessageQueue.Create(_name, 4, 16);
+        var calls = new (string Name, Func<bool> Call)[]
+        {
+            ("TrySend", () => q.TrySend(Message(1), 1, TimeSpan.Zero)),
+            ("TrySend<T>", () => q.TrySend(2L, 2, TimeSpan.Zero)),
+            ("TryReceive<T>", () => q.TryReceive(out long v, out _, TimeSpan.Zero) && v == 2L),
+            ("TryReceive", () => q.TryReceive(new byte[16], out int size, out _, TimeSpan.Zero) && size == Message(1).Length),
+        };
+        foreach (var (name, call) in calls)
+        {
+            using var holder = Driver.Start("mq-hold-lock", _name);
+            holder.Expect("LOCKED");
+            var running = Task.Run(call);
+            Assert.True(await Task.WhenAny(running, Task.Delay(200)) != running, $"{name} returned while another process held the queue's lock");
+            holder.Send("");
+            holder.Expect("UNLOCKED");
+            Assert.True(await running.WaitAsync(TimeSpan.FromSeconds(30)), $"{name} failed on a queue that had room or a message");
+        }
+
+        Assert.Equal(0, q.Count);
+        Assert.False(q.TryReceive(new byte[16], out _, out _, TimeSpan.Zero));
+    }
+
     // ---- sizes (Boost's test_buffer_overflow and our smaller-buffer rule) ------------------------------------------
 
     [Fact]
