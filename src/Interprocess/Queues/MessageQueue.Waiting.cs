@@ -22,7 +22,8 @@ namespace Interprocess.Queues;
 /// <list type="number">
 /// <item>A waiter W that finds the queue full (a sender) or empty (a receiver) releases the lock, spins for at most
 ///   <see cref="SpinNanoseconds"/> watching the count (adaptive: halved after a spin in vain, doubled
-///   after one that saw the peer act; on a machine with one processor online it yields twice instead; in a process
+///   after one that saw the peer act, and twice the whole wait, up to 100 µs, after a wait that slept: see
+///   <see cref="AfterSleep"/>; on a machine with one processor online it yields twice instead; in a process
 ///   pinned to one core it yields between stretches of the spin), and re-takes the lock. Under a steady stream
 ///   the other side acts within that time: no one sleeps and no one has to wake anyone.</item>
 /// <item>Still blocked, W sets its class's bit (atomic or), keeps the resulting value v, and releases the lock.</item>
@@ -60,7 +61,7 @@ public sealed unsafe partial class MessageQueue
     /// <summary>The event word's sequence step (bits 2-31).</summary>
     private const int SequenceStep = 4;
 
-    /// <summary>The longest spin of a waiter without the lock before it sleeps: much less than a wake-up (about 20 µs on the VMs measured), much more than a cross-core hand-off.</summary>
+    /// <summary>The longest spin of a waiter without the lock before it sleeps, unless its last wait slept (<see cref="AfterSleep"/>): much less than a wake-up (about 20 µs on the VMs measured), much more than a cross-core hand-off.</summary>
     private const long SpinNanoseconds = 5_000;
 
     /// <summary>The shortest spin: the adaptive spin never drops below it, so that it can find a responsive peer again.</summary>
@@ -84,11 +85,15 @@ public sealed unsafe partial class MessageQueue
     private static readonly long s_maxSpinTicks = Math.Max(1, SpinNanoseconds * Stopwatch.Frequency / 1_000_000_000),
         s_minSpinTicks = Math.Max(1, MinSpinNanoseconds * Stopwatch.Frequency / 1_000_000_000);
 
+    /// <summary>Stopwatch ticks of the longest spin after a wait that slept (see <see cref="AfterSleep"/>).</summary>
+    private static readonly long s_sleepSpinTicks = Math.Max(s_maxSpinTicks, QueueWaiter.MaxSpinNanoseconds * Stopwatch.Frequency / 1_000_000_000);
+
     /// <summary>
     /// This handle's current spin, in Stopwatch ticks (adaptive, per handle, updated without synchronization: a
-    /// lost update only changes a heuristic). Doubled after a spin that saw the peer act, halved after one that
-    /// did not: with the peer running on another core the spin saves both sides a sleep and a wake-up; on an
-    /// oversubscribed machine, where the peer waits for a core, spinning only takes a core from it.
+    /// lost update only changes a heuristic). Doubled after a spin that saw the peer act (up to
+    /// <see cref="SpinNanoseconds"/>), halved after one that did not, raised after a wait that slept
+    /// (<see cref="AfterSleep"/>): with the peer running on another core the spin saves both sides a sleep and a
+    /// wake-up; on an oversubscribed machine, where the peer waits for a core, spinning only takes a core from it.
     /// </summary>
     private long _spinTicks = s_maxSpinTicks;
 
@@ -109,7 +114,8 @@ public sealed unsafe partial class MessageQueue
         int seen = Volatile.Read(ref *CountWord);
         Unlock();
         held = false;
-        SpinWhileUnchanged(seen);
+        long start = Stopwatch.GetTimestamp();
+        SpinWhileUnchanged(seen, start);
         Lock(Deadline.Infinite);
         held = true;
         if (!Blocked(full))
@@ -150,6 +156,7 @@ public sealed unsafe partial class MessageQueue
                 held = true;
             }
 
+            AfterSleep(Stopwatch.GetTimestamp() - start);
             return true;
         }
         finally
@@ -160,14 +167,14 @@ public sealed unsafe partial class MessageQueue
 
     private bool Blocked(bool full) => full ? CurNum == _maxMessages : CurNum == 0;
 
-    /// <summary>Step (1): spins (yields, with one processor online) while the count word keeps <paramref name="seen"/>.</summary>
-    private void SpinWhileUnchanged(int seen)
+    /// <summary>Step (1): spins (yields, with one processor online) while the count word keeps <paramref name="seen"/>; the spin began at <paramref name="start"/> (Stopwatch ticks).</summary>
+    private void SpinWhileUnchanged(int seen, long start)
     {
         int* word = CountWord;
         if (Processors.SpinningHelps)
         {
             long spin = _spinTicks;
-            long until = Stopwatch.GetTimestamp() + spin;
+            long until = start + spin;
             do
             {
                 for (int i = 0; i < SpinChecksPerClockRead; i++)
@@ -198,6 +205,18 @@ public sealed unsafe partial class MessageQueue
             }
         }
     }
+
+    /// <summary>
+    /// After a wait that slept and was satisfied <paramref name="waitedTicks"/> after its spin began: the next spin
+    /// lasts twice as long, up to <see cref="QueueWaiter.MaxSpinNanoseconds"/> (100 µs), or the default again after
+    /// a longer wait (an idle peer). Without it, a ping-pong whose two sides once fell asleep stayed asleep: each
+    /// reply then comes a wake-up later (20 µs or more on the VMs measured), every spin fails, and the spin, halved
+    /// after each failure, never reaches the reply again (W3 measured 15 to 24 µs per round trip in whole runs,
+    /// against 0.6 to 0.9 µs when spinning). With it, the side that waited long enough to see the woken peer's
+    /// reply catches the next one spinning, and both return to spinning.
+    /// </summary>
+    private void AfterSleep(long waitedTicks) =>
+        _spinTicks = waitedTicks >= s_sleepSpinTicks ? s_maxSpinTicks : Math.Clamp(2 * waitedTicks, s_maxSpinTicks, s_sleepSpinTicks);
 
     /// <summary>
     /// Step (3), without the lock: sleeps on the event word while it holds <paramref name="expected"/>, in slices;
