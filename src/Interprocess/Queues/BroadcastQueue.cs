@@ -203,9 +203,15 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, out long lost, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         ThrowIfDisposed();
-        long lostBefore = 0;
+        if (TryReceiveCore(buffer, out length, out lost))
+        {
+            return true;
+        }
+
+        var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no message now
+        long lostBefore = lost;
         while (!TryReceiveCore(buffer, out length, out lost))
         {
             lostBefore += lost;

@@ -51,10 +51,10 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <summary>How long an opener waits for a creator to finish initializing the object before calling it corrupted.</summary>
     private static readonly TimeSpan s_initializeTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>The longest single sleep waiting for the mutex (see <see cref="Lock"/>): bounds the delay of a lost wake-up.</summary>
+    /// <summary>The longest single sleep waiting for the mutex (see <see cref="Lock(Deadline)"/>): bounds the delay of a lost wake-up.</summary>
     private const long LockSliceNs = 20_000_000;
 
-    /// <summary>How long a locker spins on a busy lock before it sleeps (see <see cref="Lock"/>).</summary>
+    /// <summary>How long a locker spins on a busy lock before it sleeps (see <see cref="Lock(Deadline)"/>).</summary>
     private const long LockSpinNanoseconds = 20_000;
 
     /// <summary>
@@ -218,7 +218,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// lock unrecoverable (<see cref="InterprocessErrorCode.NotRecoverable"/>).</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
     public void Send(ReadOnlySpan<byte> message, uint priority, CancellationToken cancellationToken = default) =>
-        DoSend(message, priority, Deadline.Infinite, blocking: true, cancellationToken);
+        DoSend(message, priority, LazyDeadline.Infinite, blocking: true, cancellationToken);
 
     /// <summary>Sends a message if the queue is not full, without waiting.</summary>
     /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
@@ -228,7 +228,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
     public bool TrySend(ReadOnlySpan<byte> message, uint priority) =>
-        DoSend(message, priority, Deadline.Infinite, blocking: false, default);
+        DoSend(message, priority, LazyDeadline.Infinite, blocking: false, default);
 
     /// <summary>Sends a message, waiting at most <paramref name="timeout"/> while the queue is full.</summary>
     /// <param name="message">The message, at most <see cref="MaxMessageSize"/> bytes.</param>
@@ -246,7 +246,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     public bool TrySend(ReadOnlySpan<byte> message, uint priority, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         timeout == TimeSpan.Zero
             ? TrySend(message, priority)
-            : DoSend(message, priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+            : DoSend(message, priority, new LazyDeadline(timeout), blocking: true, cancellationToken);
 
     /// <summary>Sends the bytes of an unmanaged value as one message.</summary>
     /// <typeparam name="T">An unmanaged type no larger than <see cref="MaxMessageSize"/>.</typeparam>
@@ -288,7 +288,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
     public void Receive(Span<byte> buffer, out int size, out uint priority, CancellationToken cancellationToken = default) =>
-        DoReceive(buffer, -1, out size, out priority, Deadline.Infinite, blocking: true, cancellationToken);
+        DoReceive(buffer, -1, out size, out priority, LazyDeadline.Infinite, blocking: true, cancellationToken);
 
     /// <summary>Receives the message with the highest priority if there is one, without waiting.</summary>
     /// <param name="buffer">Where the message is copied.</param>
@@ -299,7 +299,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <exception cref="InterprocessException">The queue is damaged or its lock unrecoverable.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
     public bool TryReceive(Span<byte> buffer, out int size, out uint priority) =>
-        DoReceive(buffer, -1, out size, out priority, Deadline.Infinite, blocking: false, default);
+        DoReceive(buffer, -1, out size, out priority, LazyDeadline.Infinite, blocking: false, default);
 
     /// <summary>Receives the message with the highest priority, waiting at most <paramref name="timeout"/>.</summary>
     /// <param name="buffer">Where the message is copied.</param>
@@ -318,7 +318,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
     public bool TryReceive(Span<byte> buffer, out int size, out uint priority, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         timeout == TimeSpan.Zero
             ? TryReceive(buffer, out size, out priority)
-            : DoReceive(buffer, -1, out size, out priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+            : DoReceive(buffer, -1, out size, out priority, new LazyDeadline(timeout), blocking: true, cancellationToken);
 
     /// <summary>Receives a message holding exactly the bytes of an unmanaged value.</summary>
     /// <typeparam name="T">An unmanaged type.</typeparam>
@@ -333,7 +333,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
         where T : unmanaged
     {
         value = default;
-        DoReceive(MemoryMarshal.AsBytes(new Span<T>(ref value)), sizeof(T), out _, out priority, Deadline.Infinite, blocking: true, cancellationToken);
+        DoReceive(MemoryMarshal.AsBytes(new Span<T>(ref value)), sizeof(T), out _, out priority, LazyDeadline.Infinite, blocking: true, cancellationToken);
     }
 
     /// <summary>Receives a message holding exactly the bytes of an unmanaged value, waiting at most <paramref name="timeout"/>.</summary>
@@ -353,8 +353,8 @@ public sealed unsafe partial class MessageQueue : IDisposable
         value = default;
         var bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
         return timeout == TimeSpan.Zero
-            ? DoReceive(bytes, sizeof(T), out _, out priority, Deadline.Infinite, blocking: false, default)
-            : DoReceive(bytes, sizeof(T), out _, out priority, Deadline.FromTimeout(timeout), blocking: true, cancellationToken);
+            ? DoReceive(bytes, sizeof(T), out _, out priority, LazyDeadline.Infinite, blocking: false, default)
+            : DoReceive(bytes, sizeof(T), out _, out priority, new LazyDeadline(timeout), blocking: true, cancellationToken);
     }
 
     /// <summary>Unmaps the queue and closes this handle (idempotent). The queue lives on until removed.</summary>
@@ -369,7 +369,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
 
     // ---- send and receive ------------------------------------------------------------------------------------
 
-    private bool DoSend(ReadOnlySpan<byte> message, uint priority, Deadline deadline, bool blocking, CancellationToken ct)
+    private bool DoSend(ReadOnlySpan<byte> message, uint priority, LazyDeadline deadline, bool blocking, CancellationToken ct)
     {
         ThrowIfDisposed();
         if (message.Length > _maxMessageSize)
@@ -377,7 +377,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
             ThrowMessageTooLarge(message.Length);
         }
 
-        if (!Lock(deadline))
+        if (!Lock(ref deadline))
         {
             return false;
         }
@@ -388,7 +388,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
             long count = CurNum;
             if (count == _maxMessages)
             {
-                if (!blocking || !WaitWhile(full: true, deadline, ct, ref held))
+                if (!blocking || !WaitWhile(full: true, deadline.Value, ct, ref held))
                 {
                     return false;
                 }
@@ -425,12 +425,12 @@ public sealed unsafe partial class MessageQueue : IDisposable
         return true;
     }
 
-    private bool DoReceive(Span<byte> buffer, int exactSize, out int size, out uint priority, Deadline deadline, bool blocking, CancellationToken ct)
+    private bool DoReceive(Span<byte> buffer, int exactSize, out int size, out uint priority, LazyDeadline deadline, bool blocking, CancellationToken ct)
     {
         ThrowIfDisposed();
         size = 0;
         priority = 0;
-        if (!Lock(deadline))
+        if (!Lock(ref deadline))
         {
             return false;
         }
@@ -441,7 +441,7 @@ public sealed unsafe partial class MessageQueue : IDisposable
             long count = CurNum;
             if (count == 0)
             {
-                if (!blocking || !WaitWhile(full: false, deadline, ct, ref held))
+                if (!blocking || !WaitWhile(full: false, deadline.Value, ct, ref held))
                 {
                     return false;
                 }
@@ -666,11 +666,18 @@ public sealed unsafe partial class MessageQueue : IDisposable
     /// <returns>False if the deadline passed first.</returns>
     private bool Lock(Deadline deadline)
     {
+        var started = LazyDeadline.From(deadline);
+        return Lock(ref started);
+    }
+
+    /// <summary>As <see cref="Lock(Deadline)"/>; the deadline's clock starts only if the lock is busy.</summary>
+    private bool Lock(ref LazyDeadline deadline)
+    {
         void* mutex = _base + L.Header + L.Mutex;
         int rc = Libc.PThreadMutexTryLockNoTransition(mutex);
         if (rc == (int)Errno.EBUSY)
         {
-            rc = LockSlow(mutex, deadline);
+            rc = LockSlow(mutex, deadline.Value);
             if (rc == (int)Errno.ETIMEDOUT)
             {
                 return false;

@@ -192,9 +192,15 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReserve(int length, out long ticket, out Span<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         ThrowIfDisposed();
         CheckLength(length);
+        if (TryReserveCore(length, out ticket, out buffer))
+        {
+            return true;
+        }
+
+        var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no room now
         while (!TryReserveCore(length, out ticket, out buffer))
         {
             var room = new ChangeCondition(this, _producerPosition, consumer: false);
@@ -314,6 +320,15 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        // Room now: TrySend's fast path, without the deadline's clock read; otherwise the waiting reserve.
+        Deadline.ThrowIfInvalid(timeout);
+        return TrySend(message) || TrySendWaiting(message, timeout, cancellationToken);
+    }
+
+    /// <summary>The timed TrySend when there was no room at first: reserve (waiting), copy, commit.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySendWaiting(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         if (!TryReserve(message.Length, out long ticket, out Span<byte> buffer, timeout, cancellationToken))
         {
             return false;
@@ -374,8 +389,14 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(out long ticket, out ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         ThrowIfDisposed();
+        if (TryPeekCore(out ticket, out message))
+        {
+            return true;
+        }
+
+        var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no message now
         while (!TryPeekCore(out ticket, out message))
         {
             var data = new ChangeCondition(this, _consumerPosition, consumer: true);
@@ -479,8 +500,14 @@ public sealed unsafe partial class MpmcQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
-        while (!TryReceive(buffer, out length)) // checks the buffer before anything waits
+        Deadline.ThrowIfInvalid(timeout);
+        if (TryReceive(buffer, out length)) // checks the buffer before anything waits
+        {
+            return true;
+        }
+
+        var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no message now
+        while (!TryReceive(buffer, out length))
         {
             // Wait for a change at the consumer position, then claim through TryReceive's path (as a caller that found the message there).
             var data = new ChangeCondition(this, _consumerPosition, consumer: true);

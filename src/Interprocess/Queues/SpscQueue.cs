@@ -206,7 +206,7 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReserve(int length, out Span<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         ThrowIfDisposed();
         CheckLength(length);
         if (_pendingProducer >= 0)
@@ -214,7 +214,8 @@ public sealed unsafe partial class SpscQueue : IDisposable
             ThrowPending("TryReserve", "a reservation", "Commit()");
         }
 
-        return TryReserveCore(length, out buffer) || TryReserveWaiting(length, out buffer, deadline, cancellationToken);
+        // The deadline (a clock read) only when there is no room now.
+        return TryReserveCore(length, out buffer) || TryReserveWaiting(length, out buffer, Deadline.FromTimeout(timeout), cancellationToken);
     }
 
     /// <summary>The slow path of the waiting reserve (kept out of line, so the fast path stays small).</summary>
@@ -358,6 +359,15 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TrySend(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        // Room now: TrySend's fast path, without the deadline's clock read; otherwise the waiting reserve.
+        Deadline.ThrowIfInvalid(timeout);
+        return TrySend(message) || TrySendWaiting(message, timeout, cancellationToken);
+    }
+
+    /// <summary>The timed TrySend when there was no room at first: reserve (waiting), copy, commit.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySendWaiting(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         if (!TryReserve(message.Length, out Span<byte> buffer, timeout, cancellationToken))
         {
             return false;
@@ -419,14 +429,14 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPeek(out ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         ThrowIfDisposed();
         if (_pendingConsumer >= 0)
         {
             ThrowPending("TryPeek", "a peeked message", "Release()");
         }
 
-        return TryPeekCore(out message) || TryPeekWaiting(out message, deadline, cancellationToken);
+        return TryPeekCore(out message) || TryPeekWaiting(out message, Deadline.FromTimeout(timeout), cancellationToken);
     }
 
     /// <summary>The slow path of the waiting peek (kept out of line, so the fast path stays small).</summary>
@@ -545,8 +555,8 @@ public sealed unsafe partial class SpscQueue : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReceive(Span<byte> buffer, out int length, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
-        return TryReceive(buffer, out length) || TryReceiveWaiting(buffer, out length, deadline, cancellationToken);
+        Deadline.ThrowIfInvalid(timeout);
+        return TryReceive(buffer, out length) || TryReceiveWaiting(buffer, out length, Deadline.FromTimeout(timeout), cancellationToken);
     }
 
     /// <summary>
