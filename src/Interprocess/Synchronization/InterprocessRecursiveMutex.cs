@@ -75,7 +75,7 @@ public struct InterprocessRecursiveMutex : IExclusiveLockable
     /// <exception cref="OverflowException">The recursion count would overflow.</exception>
     public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         var me = ThreadIdentity.Current;
         if (_lock.IsHeldByCurrentThread)
         {
@@ -83,7 +83,12 @@ public struct InterprocessRecursiveMutex : IExclusiveLockable
             return LockStatus.Acquired;
         }
 
-        var status = _lock.Acquire(me, deadline, cancellationToken);
+        var status = _lock.TryAcquireFast(me);
+        if (status == LockStatus.NotAcquired)
+        {
+            status = _lock.Acquire(me, Deadline.FromTimeout(timeout), cancellationToken); // the clock only when busy
+        }
+
         if (status != LockStatus.NotAcquired)
         {
             _lock.Recursion = 1;

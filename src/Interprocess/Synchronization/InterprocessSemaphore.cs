@@ -219,7 +219,7 @@ public struct InterprocessSemaphore
     /// <exception cref="InvalidOperationException">This is a copy on the stack.</exception>
     public bool TryWait(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = Deadline.FromTimeout(timeout);
+        Deadline.ThrowIfInvalid(timeout);
         Validate();
         cancellationToken.ThrowIfCancellationRequested();
         if (TryTake())
@@ -227,7 +227,8 @@ public struct InterprocessSemaphore
             return true;
         }
 
-        return timeout != TimeSpan.Zero && WaitSlow(deadline, cancellationToken);
+        // The deadline (a clock read) only now that the call must wait.
+        return timeout != TimeSpan.Zero && WaitSlow(Deadline.FromTimeout(timeout), cancellationToken);
     }
 
     /// <summary>The futex word: the low (count) half of the state.</summary>

@@ -169,7 +169,7 @@ public struct InterprocessUpgradableMutex : IUpgradableLockable
     /// <exception cref="LockRecursionException">The calling thread holds the mutex exclusively.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public bool TryLockSharable(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        Throw.IfAbandoned(_core.EnterShared(ThreadIdentity.Tid, Deadline.FromTimeout(timeout), cancellationToken));
+        Throw.IfAbandoned(_core.EnterShared(ThreadIdentity.Tid, timeout, cancellationToken));
 
     /// <summary>Takes a sharable lock, reporting a dead writer as a result instead of an exception.</summary>
     /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> does not wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -180,7 +180,7 @@ public struct InterprocessUpgradableMutex : IUpgradableLockable
     /// <exception cref="LockRecursionException">The calling thread holds the mutex exclusively.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public LockStatus AcquireSharable(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _core.EnterShared(ThreadIdentity.Tid, Deadline.FromTimeout(timeout), cancellationToken);
+        _core.EnterShared(ThreadIdentity.Tid, timeout, cancellationToken);
 
     /// <summary>Releases one sharable lock of the calling thread.</summary>
     /// <exception cref="SynchronizationLockException">The calling thread holds no sharable lock on this mutex.</exception>

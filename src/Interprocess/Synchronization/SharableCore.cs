@@ -163,6 +163,14 @@ internal unsafe struct SharableCore
     internal LockStatus EnterShared(int tid, Deadline deadline, CancellationToken cancellationToken) =>
         TryEnterSharedFast(tid) ? LockStatus.Acquired : AcquireSlot(tid, gateOwner: false, deadline, cancellationToken, out _);
 
+    /// <summary>Takes a shared lock, waiting at most <paramref name="timeout"/>, whose clock starts only if the lock is not free now.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    internal LockStatus EnterShared(int tid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Deadline.ThrowIfInvalid(timeout);
+        return TryEnterSharedFast(tid) ? LockStatus.Acquired : AcquireSlot(tid, gateOwner: false, Deadline.FromTimeout(timeout), cancellationToken, out _);
+    }
+
     /// <summary>Releases one shared lock of <paramref name="tid"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitShared(int tid)
