@@ -107,7 +107,7 @@ public struct InterprocessUpgradableMutex : IUpgradableLockable
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex exclusively, upgradable or shared.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public bool TryLock(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        Throw.IfAbandoned(_core.EnterExclusive(ThreadIdentity.Tid, Deadline.FromTimeout(timeout), cancellationToken));
+        Throw.IfAbandoned(_core.EnterExclusive(ThreadIdentity.Tid, timeout, cancellationToken));
 
     /// <summary>Locks the mutex exclusively, reporting a dead previous owner (exclusive, or a reader) as a result.</summary>
     /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> does not wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -118,7 +118,7 @@ public struct InterprocessUpgradableMutex : IUpgradableLockable
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex exclusively, upgradable or shared.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
     public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _core.EnterExclusive(ThreadIdentity.Tid, Deadline.FromTimeout(timeout), cancellationToken);
+        _core.EnterExclusive(ThreadIdentity.Tid, timeout, cancellationToken);
 
     /// <summary>Unlocks the exclusive lock and lets waiting readers and writers in.</summary>
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the mutex exclusively.</exception>

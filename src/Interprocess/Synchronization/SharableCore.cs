@@ -210,8 +210,29 @@ internal unsafe struct SharableCore
     /// <summary>Takes the exclusive lock: the gate, then EXCLUSIVE, then waits for the readers to leave.</summary>
     internal LockStatus EnterExclusive(int tid, Deadline deadline, CancellationToken cancellationToken)
     {
-        // The gate refuses a thread that holds it already (exclusive or upgradable) with LockRecursionException.
-        LockStatus gate = Gate.Acquire(ThreadIdentity.Current, deadline, cancellationToken);
+        var started = LazyDeadline.From(deadline);
+        return EnterExclusive(tid, ref started, cancellationToken);
+    }
+
+    /// <summary>As <see cref="EnterExclusive(int, Deadline, CancellationToken)"/>, waiting at most <paramref name="timeout"/>, whose clock starts only if the call must wait.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    internal LockStatus EnterExclusive(int tid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var lazy = new LazyDeadline(timeout);
+        return EnterExclusive(tid, ref lazy, cancellationToken);
+    }
+
+    private LockStatus EnterExclusive(int tid, ref LazyDeadline deadline, CancellationToken cancellationToken)
+    {
+        // The gate refuses a thread that holds it already (exclusive or upgradable) with LockRecursionException
+        // (in Acquire, which a free gate never reaches).
+        var me = ThreadIdentity.Current;
+        LockStatus gate = Gate.TryAcquireFast(me);
+        if (gate == LockStatus.NotAcquired)
+        {
+            gate = Gate.Acquire(me, deadline.Value, cancellationToken);
+        }
+
         if (gate == LockStatus.NotAcquired)
         {
             return LockStatus.NotAcquired;
@@ -232,14 +253,14 @@ internal unsafe struct SharableCore
             return LockStatus.Acquired;
         }
 
-        DrainResult drained = DrainReaders(tid, null, deadline, cancellationToken, ref abandoned);
+        DrainResult drained = DrainReaders(tid, null, deadline.Value, cancellationToken, ref abandoned);
         if (drained == DrainResult.Drained)
         {
             return abandoned ? LockStatus.AcquiredAbandoned : LockStatus.Acquired;
         }
 
         GiveUpGate(tid, gate == LockStatus.AcquiredAbandoned, stale);
-        return drained == DrainResult.Recursion && deadline.RemainingNanoseconds() == 0
+        return drained == DrainResult.Recursion && deadline.Value.RemainingNanoseconds() == 0
             ? LockStatus.NotAcquired
             : ThrowIfNotTimedOut(drained);
     }
