@@ -211,10 +211,10 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
         }
 
         var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no message now
-        long lostBefore = lost;
-        while (!TryReceiveCore(buffer, out length, out lost))
+        long lostBefore = 0;
+        do
         {
-            lostBefore += lost;
+            lostBefore += lost; // what each attempt that found no message skipped
             var data = new DataCondition(this);
             if (!QueueWaiter.Wait(_notEmpty, ref data, ref _spin, deadline, cancellationToken))
             {
@@ -222,6 +222,7 @@ public sealed unsafe partial class BroadcastQueue : IDisposable
                 return false;
             }
         }
+        while (!TryReceiveCore(buffer, out length, out lost));
 
         lost += lostBefore;
         return true;

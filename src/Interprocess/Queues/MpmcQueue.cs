@@ -201,7 +201,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         }
 
         var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no room now
-        while (!TryReserveCore(length, out ticket, out buffer))
+        do
         {
             var room = new ChangeCondition(this, _producerPosition, consumer: false);
             if (!QueueWaiter.Wait(_notFull, ref room, ref _producerSpin, deadline, cancellationToken))
@@ -209,6 +209,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
                 return false;
             }
         }
+        while (!TryReserveCore(length, out ticket, out buffer));
 
         return true;
     }
@@ -397,7 +398,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         }
 
         var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no message now
-        while (!TryPeekCore(out ticket, out message))
+        do
         {
             var data = new ChangeCondition(this, _consumerPosition, consumer: true);
             if (!QueueWaiter.Wait(_notEmpty, ref data, ref _consumerSpin, deadline, cancellationToken))
@@ -405,6 +406,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
                 return false;
             }
         }
+        while (!TryPeekCore(out ticket, out message));
 
         return true;
     }
@@ -507,7 +509,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
         }
 
         var deadline = Deadline.FromTimeout(timeout); // a clock read: only when there is no message now
-        while (!TryReceive(buffer, out length))
+        do
         {
             // Wait for a change at the consumer position, then claim through TryReceive's path (as a caller that found the message there).
             var data = new ChangeCondition(this, _consumerPosition, consumer: true);
@@ -517,6 +519,7 @@ public sealed unsafe partial class MpmcQueue : IDisposable
                 return false;
             }
         }
+        while (!TryReceive(buffer, out length));
 
         return true;
     }

@@ -111,14 +111,8 @@ public struct InterprocessMutex : IExclusiveLockable
     /// <exception cref="OperationCanceledException">The wait was canceled; the mutex is not held.</exception>
     /// <exception cref="LockRecursionException">The calling thread already holds the mutex.</exception>
     /// <exception cref="InvalidOperationException">The mutex is a copy on the stack.</exception>
-    public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        // A free mutex is taken without the deadline's clock read (about 35 ns, several times the lock itself).
-        Deadline.ThrowIfInvalid(timeout);
-        var me = ThreadIdentity.Current;
-        LockStatus status = _lock.TryAcquireFast(me);
-        return status != LockStatus.NotAcquired ? status : _lock.Acquire(me, Deadline.FromTimeout(timeout), cancellationToken);
-    }
+    public LockStatus Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _lock.Acquire(ThreadIdentity.Current, timeout, cancellationToken);
 
     /// <summary>Unlocks the mutex.</summary>
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the mutex.</exception>

@@ -83,12 +83,7 @@ public struct InterprocessRecursiveMutex : IExclusiveLockable
             return LockStatus.Acquired;
         }
 
-        var status = _lock.TryAcquireFast(me);
-        if (status == LockStatus.NotAcquired)
-        {
-            status = _lock.Acquire(me, Deadline.FromTimeout(timeout), cancellationToken); // the clock only when busy
-        }
-
+        var status = _lock.Acquire(me, timeout, cancellationToken);
         if (status != LockStatus.NotAcquired)
         {
             _lock.Recursion = 1;

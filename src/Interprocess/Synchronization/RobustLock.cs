@@ -104,6 +104,24 @@ internal unsafe struct RobustLock
         return status != LockStatus.NotAcquired ? status : AcquireSlow(me, deadline, cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="Acquire(ThreadIdentity.State, Deadline, CancellationToken)"/>, the deadline's clock started only
+    /// if the lock is busy (a clock read costs several times an uncontended lock).
+    /// </summary>
+    internal LockStatus Acquire(ThreadIdentity.State me, ref LazyDeadline deadline, CancellationToken cancellationToken)
+    {
+        LockStatus status = TryAcquireFast(me);
+        return status != LockStatus.NotAcquired ? status : AcquireSlow(me, deadline.Value, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Acquire(ThreadIdentity.State, ref LazyDeadline, CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not infinite.</exception>
+    internal LockStatus Acquire(ThreadIdentity.State me, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = new LazyDeadline(timeout);
+        return Acquire(me, ref deadline, cancellationToken);
+    }
+
     /// <summary>Releases the lock held by <paramref name="me"/>, waking one waiter if there may be one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Release(ThreadIdentity.State me)

@@ -224,15 +224,8 @@ internal unsafe struct SharableCore
 
     private LockStatus EnterExclusive(int tid, ref LazyDeadline deadline, CancellationToken cancellationToken)
     {
-        // The gate refuses a thread that holds it already (exclusive or upgradable) with LockRecursionException
-        // (in Acquire, which a free gate never reaches).
-        var me = ThreadIdentity.Current;
-        LockStatus gate = Gate.TryAcquireFast(me);
-        if (gate == LockStatus.NotAcquired)
-        {
-            gate = Gate.Acquire(me, deadline.Value, cancellationToken);
-        }
-
+        // The gate refuses a thread that holds it already (exclusive or upgradable) with LockRecursionException.
+        LockStatus gate = Gate.Acquire(ThreadIdentity.Current, ref deadline, cancellationToken);
         if (gate == LockStatus.NotAcquired)
         {
             return LockStatus.NotAcquired;
